@@ -1,0 +1,288 @@
+#include "commandline.h"
+
+#include "auth/hmactoken.h"
+#include "auth/scopes.h"
+#include "auth/secret.h"
+#include "config/duration.h"
+#include "config/gatewayconfig.h"
+#include "core/logging.h"
+#include "core/unixsignals.h"
+#include "mcp/server.h"
+#include "registry/targetregistry.h"
+#include "service/gatewayservice.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QHash>
+
+#include <cstdio>
+
+namespace Tailops::Cli {
+
+namespace {
+
+void err(const QString &text)
+{
+    std::fprintf(stderr, "%s\n", text.toLocal8Bit().constData());
+    std::fflush(stderr);
+}
+
+void out(const QString &text)
+{
+    std::fprintf(stdout, "%s\n", text.toLocal8Bit().constData());
+    std::fflush(stdout);
+}
+
+QCommandLineOption configDirOption()
+{
+    return QCommandLineOption(QStringLiteral("config-dir"),
+                              QStringLiteral("Configuration directory (default: $XDG_CONFIG_HOME/tailops)."),
+                              QStringLiteral("DIR"));
+}
+
+// Parses ARGS for the sub-command NAME; prints usage problems and returns false on error.
+bool parse(QCommandLineParser &parser, const QString &name, const QStringList &args)
+{
+    parser.setApplicationDescription(QStringLiteral("tailops-gateway %1").arg(name));
+    parser.addHelpOption();
+    if (!parser.parse(QStringList { QStringLiteral("tailops-gateway ") + name } + args)) {
+        err(QStringLiteral("tailops-gateway %1: %2").arg(name, parser.errorText()));
+        return false;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out(parser.helpText());
+        return false;
+    }
+    return true;
+}
+
+QString configDir(const QCommandLineParser &parser)
+{
+    const QString dir = parser.value(QStringLiteral("config-dir"));
+    return dir.isEmpty() ? Config::defaultConfigDir() : QDir(dir).absolutePath();
+}
+
+void printDiagnostics(const Config::Diagnostics &diagnostics)
+{
+    for (const auto &d : diagnostics) {
+        err(d.toString());
+    }
+}
+
+int serve(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.addOption(configDirOption());
+    parser.addOption({ QStringLiteral("listen"), QStringLiteral("Address to listen on, HOST:PORT (repeatable; port 0 "
+                                                                "picks a free one)."),
+                       QStringLiteral("HOST:PORT") });
+    parser.addOption({ QStringLiteral("stdio"), QStringLiteral("Speak MCP on stdin/stdout instead of HTTP.") });
+    parser.addOption({ QStringLiteral("no-auth"), QStringLiteral("Accept HTTP requests without a token (loopback "
+                                                                 "addresses only; for local testing).") });
+    if (!parse(parser, QStringLiteral("serve"), args)) {
+        return parser.isSet(QStringLiteral("help")) ? 0 : 2;
+    }
+    Config::Diagnostics diagnostics;
+    Config::GatewayConfig config = Config::loadGatewayConfig(configDir(parser), diagnostics);
+    for (const QString &listen : parser.values(QStringLiteral("listen"))) {
+        QString error;
+        if (const auto la = Config::parseListenAddress(listen, &error)) {
+            if (!config.listen.isEmpty() && parser.values(QStringLiteral("listen")).indexOf(listen) == 0) {
+                config.listen.clear(); // the command line replaces gateway.yaml's addresses
+            }
+            config.listen.append(*la);
+        } else {
+            diagnostics.append({ Config::Diagnostic::Severity::Error, QStringLiteral("--listen"), 0, 0, error });
+        }
+    }
+    printDiagnostics(diagnostics);
+    if (Config::hasErrors(diagnostics)) {
+        err(QStringLiteral("tailops-gateway: not starting: fix the errors above (tailops-gateway check-config)"));
+        return 2;
+    }
+
+    Service::GatewayService gateway(config);
+    printDiagnostics(gateway.reloadTargets());
+    Core::UnixSignals signals;
+    QObject::connect(&signals, &Core::UnixSignals::terminateRequested, &gateway, [](int) {
+        qCInfo(Core::lcGateway) << "stopping";
+        QCoreApplication::quit();
+    });
+    QObject::connect(&signals, &Core::UnixSignals::reloadRequested, &gateway, [&gateway] {
+        qCInfo(Core::lcConfig) << "SIGHUP: reloading targets";
+        printDiagnostics(gateway.reloadTargets());
+    });
+
+    const bool stdio = parser.isSet(QStringLiteral("stdio"));
+    if (stdio) {
+        if (auto started = gateway.startStdio(); !started) {
+            err(QStringLiteral("tailops-gateway: %1").arg(started.error().toString()));
+            return 2;
+        }
+        QObject::connect(&gateway, &Service::GatewayService::stdioFinished, &gateway, [] { QCoreApplication::quit(); });
+    }
+    if (!stdio || !parser.values(QStringLiteral("listen")).isEmpty()) {
+        auto urls = gateway.startHttp(parser.isSet(QStringLiteral("no-auth")));
+        if (!urls) {
+            err(QStringLiteral("tailops-gateway: %1").arg(urls.error().toString()));
+            return 2;
+        }
+        if (parser.isSet(QStringLiteral("no-auth"))) {
+            qCWarning(Core::lcAuth) << "authentication is OFF (--no-auth): any local process can call tools";
+        }
+        for (const QUrl &url : *urls) {
+            err(QStringLiteral("listening on %1").arg(url.toString()));
+        }
+    }
+    return QCoreApplication::exec();
+}
+
+int checkConfig(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.addOption(configDirOption());
+    if (!parse(parser, QStringLiteral("check-config"), args)) {
+        return parser.isSet(QStringLiteral("help")) ? 0 : 2;
+    }
+    const QString dir = configDir(parser);
+    out(QStringLiteral("config dir: %1").arg(dir));
+    Config::Diagnostics diagnostics;
+    const Config::GatewayConfig config = Config::loadGatewayConfig(dir, diagnostics);
+    Registry::TargetRegistry registry;
+    diagnostics += registry.load(config.targetsFile());
+    printDiagnostics(diagnostics);
+    const bool gatewayOk = std::none_of(diagnostics.cbegin(), diagnostics.cend(), [](const auto &d) {
+        return d.isError() && d.file == u"gateway.yaml";
+    });
+    out(QStringLiteral("gateway.yaml: %1").arg(!QFileInfo::exists(config.gatewayFile()) ? QStringLiteral("absent (defaults: 127.0.0.1:8080, tokens required)")
+                                                : gatewayOk                              ? QStringLiteral("OK")
+                                                                                         : QStringLiteral("INVALID")));
+    QStringList ids;
+    for (const auto &t : registry.snapshot()->targets()) {
+        ids.append(t.id);
+    }
+    out(QStringLiteral("targets.yaml: %1; valid targets: %2")
+            .arg(QFileInfo::exists(config.targetsFile()) ? QStringLiteral("read") : QStringLiteral("absent (built-in local target)"),
+                 ids.join(QStringLiteral(", "))));
+    const auto secret = Auth::loadSharedSecret(config.secretFile);
+    out(QStringLiteral("shared secret: %1").arg(secret ? QStringLiteral("OK") : secret.error().message));
+    const bool ok = !Config::hasErrors(diagnostics);
+    out(ok ? QStringLiteral("configuration OK") : QStringLiteral("configuration has errors"));
+    return ok ? 0 : 1;
+}
+
+int tokenMint(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.addOption(configDirOption());
+    parser.addOption({ QStringLiteral("agent"), QStringLiteral("Name of the agent the token is for."), QStringLiteral("NAME") });
+    parser.addOption({ QStringLiteral("scopes"), QStringLiteral("Comma-separated scopes (e.g. system:read,network:read, "
+                                                                "readonly, admin)."),
+                       QStringLiteral("S1,S2") });
+    parser.addOption({ QStringLiteral("host-tags"), QStringLiteral("Comma-separated target tags the token is limited to."),
+                       QStringLiteral("T1,T2") });
+    parser.addOption({ QStringLiteral("ttl"), QStringLiteral("Lifetime, e.g. 30m, 8h, 7d (default 8h)."), QStringLiteral("TTL"),
+                       QStringLiteral("8h") });
+    if (!parse(parser, QStringLiteral("token mint"), args)) {
+        return parser.isSet(QStringLiteral("help")) ? 0 : 2;
+    }
+    const QString agent = parser.value(QStringLiteral("agent")).trimmed();
+    if (agent.isEmpty()) {
+        err(QStringLiteral("tailops-gateway token mint: --agent NAME is required"));
+        return 2;
+    }
+    const QStringList scopes = parser.value(QStringLiteral("scopes")).split(u',', Qt::SkipEmptyParts);
+    if (scopes.isEmpty()) {
+        err(QStringLiteral("tailops-gateway token mint: --scopes is required (known: %1)")
+                .arg(Auth::knownScopes().join(QStringLiteral(", "))));
+        return 2;
+    }
+    for (const QString &s : scopes) {
+        if (!Auth::isKnownScope(s.trimmed())) {
+            err(QStringLiteral("tailops-gateway token mint: unknown scope '%1' (known: %2)")
+                    .arg(s, Auth::knownScopes().join(QStringLiteral(", "))));
+            return 2;
+        }
+    }
+    Config::Diagnostics diagnostics;
+    const Config::GatewayConfig config = Config::loadGatewayConfig(configDir(parser), diagnostics);
+    const auto ttl = Config::parseDuration(parser.value(QStringLiteral("ttl")));
+    if (!ttl || *ttl <= 0) {
+        err(QStringLiteral("tailops-gateway token mint: --ttl: %1")
+                .arg(ttl ? QStringLiteral("must be longer than 0") : ttl.error().message));
+        return 2;
+    }
+    if (*ttl > config.maxTokenTtlSeconds) {
+        err(QStringLiteral("tailops-gateway token mint: --ttl exceeds the maximum of %1 days (auth.max_token_ttl)")
+                .arg(config.maxTokenTtlSeconds / 86400));
+        return 2;
+    }
+    const auto secret = Auth::loadSharedSecret(config.secretFile);
+    if (!secret) {
+        err(QStringLiteral("tailops-gateway token mint: %1").arg(secret.error().message));
+        return 2;
+    }
+    Auth::MintOptions options;
+    options.agent = agent;
+    for (const QString &s : scopes) {
+        options.scopes.append(s.trimmed());
+    }
+    options.hostTags = parser.value(QStringLiteral("host-tags")).split(u',', Qt::SkipEmptyParts);
+    options.ttlSeconds = *ttl;
+    out(QString::fromLatin1(Auth::mintToken(options, *secret, QDateTime::currentDateTimeUtc())));
+    return 0;
+}
+
+int version(const QStringList &)
+{
+    out(QStringLiteral("tailops-gateway %1").arg(QStringLiteral(TAILOPS_VERSION)));
+    return 0;
+}
+
+int usage(const QStringList &)
+{
+    out(QStringLiteral("usage: tailops-gateway COMMAND [OPTIONS]\n\n"
+                       "commands:\n"
+                       "  serve [--config-dir DIR] [--listen HOST:PORT]... [--stdio] [--no-auth]\n"
+                       "  check-config [--config-dir DIR]\n"
+                       "  token mint --agent NAME --scopes S1,S2 [--ttl 8h] [--host-tags T1,T2]\n"
+                       "  version\n\n"
+                       "Run a command with --help for its options."));
+    return 0;
+}
+
+} // namespace
+
+int run(const QStringList &args)
+{
+    using Command = int (*)(const QStringList &);
+    static const QHash<QString, Command> commands {
+        { QStringLiteral("serve"), serve },
+        { QStringLiteral("check-config"), checkConfig },
+        { QStringLiteral("token mint"), tokenMint },
+        { QStringLiteral("version"), version },
+        { QStringLiteral("--version"), version },
+        { QStringLiteral("help"), usage },
+        { QStringLiteral("--help"), usage },
+    };
+    if (args.isEmpty()) {
+        usage({});
+        return 2;
+    }
+    // Two-word commands first ("token mint"), then one-word ones.
+    if (args.size() >= 2) {
+        if (const auto it = commands.constFind(args.at(0) + u' ' + args.at(1)); it != commands.cend()) {
+            return (*it)(args.mid(2));
+        }
+    }
+    if (const auto it = commands.constFind(args.at(0)); it != commands.cend()) {
+        return (*it)(args.mid(1));
+    }
+    err(QStringLiteral("tailops-gateway: unknown command '%1' (try: tailops-gateway help)").arg(args.join(u' ')));
+    return 2;
+}
+
+} // namespace Tailops::Cli

@@ -1,0 +1,264 @@
+#include "gatewayconfig.h"
+
+#include "yamlsupport_p.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+namespace Tailops::Config {
+
+using namespace Yaml;
+
+QString ListenAddress::url(bool tls) const
+{
+    const QString h = address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']'
+                                                                          : address.toString();
+    return (tls ? QStringLiteral("https://") : QStringLiteral("http://")) + h + u':' + QString::number(port)
+        + QStringLiteral("/mcp");
+}
+
+std::optional<ListenAddress> parseListenAddress(const QString &text, QString *error)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon <= 0) {
+        *error = QStringLiteral("listen address '%1' must be HOST:PORT").arg(text);
+        return std::nullopt;
+    }
+    QString host = text.left(colon);
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || port > 65535) {
+        *error = QStringLiteral("listen address '%1': port must be 0-65535").arg(text);
+        return std::nullopt;
+    }
+    if (host.startsWith(u'[') && host.endsWith(u']')) {
+        host = host.mid(1, host.size() - 2);
+    }
+    ListenAddress la;
+    la.port = quint16(port);
+    la.host = host;
+    if (host == u"localhost") {
+        la.address = QHostAddress(QHostAddress::LocalHost);
+    } else if (!la.address.setAddress(host)) {
+        *error = QStringLiteral("listen address '%1': '%2' is not an IP address (use 127.0.0.1, [::1], 0.0.0.0 or "
+                                "the tailnet address)")
+                     .arg(text, host);
+        return std::nullopt;
+    }
+    return la;
+}
+
+QString GatewayConfig::gatewayFile() const
+{
+    return QDir(configDir).filePath(QStringLiteral("gateway.yaml"));
+}
+
+QString GatewayConfig::targetsFile() const
+{
+    return QDir(configDir).filePath(QStringLiteral("targets.yaml"));
+}
+
+QString GatewayConfig::policyFile() const
+{
+    return QDir(configDir).filePath(QStringLiteral("policy.yaml"));
+}
+
+QString defaultConfigDir()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation))
+        .filePath(QStringLiteral("tailops"));
+}
+
+GatewayConfig loadGatewayConfig(const QString &configDir, Diagnostics &out)
+{
+    GatewayConfig defaults;
+    defaults.configDir = configDir;
+    QFile file(defaults.gatewayFile());
+    if (!file.exists()) {
+        return defaults;
+    }
+    if (!file.open(QIODevice::ReadOnly)) {
+        out.append({ Diagnostic::Severity::Error, QStringLiteral("gateway.yaml"), 0, 0,
+                     QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()) });
+        return defaults;
+    }
+    return parseGatewayConfig(file.read(kMaxFileBytes + 1), QStringLiteral("gateway.yaml"), configDir, out);
+}
+
+namespace {
+
+void readListen(const YAML::Node &node, Reporter &r, GatewayConfig &c)
+{
+    const auto items = node.IsScalar() ? std::optional<QStringList>(QStringList { scalar(node) })
+                                       : readStringList(node, r, QStringLiteral("listen"));
+    if (!items) {
+        return;
+    }
+    for (const QString &item : *items) {
+        QString error;
+        if (auto la = parseListenAddress(item, &error)) {
+            c.listen.append(*la);
+        } else {
+            r.error(node, error);
+        }
+    }
+}
+
+void readAuth(const YAML::Node &node, Reporter &r, GatewayConfig &c)
+{
+    if (!checkMap(node, r, QStringLiteral("auth"), { "mode", "secret_file", "stdio_scopes", "max_token_ttl" })) {
+        return;
+    }
+    if (const auto n = node["mode"]) {
+        if (const auto mode = readString(n, r, QStringLiteral("auth.mode"))) {
+            if (*mode == u"token") {
+                c.authMode = GatewayConfig::AuthMode::Token;
+            } else if (*mode == u"none") {
+                c.authMode = GatewayConfig::AuthMode::None;
+            } else {
+                r.error(n, QStringLiteral("auth.mode must be 'token' or 'none', not '%1'").arg(*mode));
+            }
+        }
+    }
+    if (const auto n = node["secret_file"]) {
+        if (const auto v = readString(n, r, QStringLiteral("auth.secret_file"))) {
+            c.secretFile = QDir(c.configDir).filePath(*v);
+        }
+    }
+    if (const auto n = node["stdio_scopes"]) {
+        if (const auto v = readStringList(n, r, QStringLiteral("auth.stdio_scopes"))) {
+            c.stdioScopes = *v;
+        }
+    }
+    if (const auto n = node["max_token_ttl"]) {
+        if (const auto v = readDuration(n, r, QStringLiteral("auth.max_token_ttl"))) {
+            c.maxTokenTtlSeconds = *v;
+        }
+    }
+}
+
+void readHttp(const YAML::Node &node, Reporter &r, GatewayConfig &c)
+{
+    if (!checkMap(node, r, QStringLiteral("http"),
+                  { "allowed_hosts", "allowed_origins", "max_request_bytes", "max_header_bytes", "idle_timeout",
+                    "header_timeout", "session_timeout", "max_sessions", "tls" })) {
+        return;
+    }
+    if (const auto n = node["allowed_hosts"]) {
+        if (const auto v = readStringList(n, r, QStringLiteral("http.allowed_hosts"))) {
+            c.allowedHosts = *v;
+        }
+    }
+    if (const auto n = node["allowed_origins"]) {
+        if (const auto v = readStringList(n, r, QStringLiteral("http.allowed_origins"))) {
+            c.allowedOrigins = *v;
+        }
+    }
+    if (const auto n = node["max_request_bytes"]) {
+        if (const auto v = readInt(n, r, QStringLiteral("http.max_request_bytes"), 1024, 64 * 1024 * 1024)) {
+            c.maxRequestBytes = *v;
+        }
+    }
+    if (const auto n = node["max_header_bytes"]) {
+        if (const auto v = readInt(n, r, QStringLiteral("http.max_header_bytes"), 1024, 1024 * 1024)) {
+            c.maxHeaderBytes = *v;
+        }
+    }
+    const auto duration = [&](const char *key, qint64 &target) {
+        if (const auto n = node[key]) {
+            if (const auto v = readDuration(n, r, QStringLiteral("http.") + QLatin1StringView(key))) {
+                if (*v <= 0) {
+                    r.error(n, QStringLiteral("http.%1 must be longer than 0 seconds").arg(QLatin1StringView(key)));
+                } else {
+                    target = *v;
+                }
+            }
+        }
+    };
+    duration("idle_timeout", c.idleTimeoutSeconds);
+    duration("header_timeout", c.headerTimeoutSeconds);
+    duration("session_timeout", c.sessionTimeoutSeconds);
+    if (const auto n = node["max_sessions"]) {
+        if (const auto v = readInt(n, r, QStringLiteral("http.max_sessions"), 1, 1000000)) {
+            c.maxSessions = int(*v);
+        }
+    }
+    if (const auto tls = node["tls"]) {
+        if (checkMap(tls, r, QStringLiteral("http.tls"), { "cert", "key" })) {
+            const auto cert = tls["cert"] ? readString(tls["cert"], r, QStringLiteral("http.tls.cert")) : std::nullopt;
+            const auto key = tls["key"] ? readString(tls["key"], r, QStringLiteral("http.tls.key")) : std::nullopt;
+            if (!cert || !key) {
+                r.error(tls, QStringLiteral("http.tls needs both 'cert' and 'key' (PEM files)"));
+            } else {
+                c.tlsCertificate = QDir(c.configDir).filePath(*cert);
+                c.tlsKey = QDir(c.configDir).filePath(*key);
+            }
+        }
+    }
+}
+
+void readMcp(const YAML::Node &node, Reporter &r, GatewayConfig &c)
+{
+    if (!checkMap(node, r, QStringLiteral("mcp"), { "page_size", "sse_after_ms" })) {
+        return;
+    }
+    if (const auto n = node["page_size"]) {
+        if (const auto v = readInt(n, r, QStringLiteral("mcp.page_size"), 1, 1000)) {
+            c.pageSize = int(*v);
+        }
+    }
+    if (const auto n = node["sse_after_ms"]) {
+        if (const auto v = readInt(n, r, QStringLiteral("mcp.sse_after_ms"), 0, 600000)) {
+            c.sseAfterMs = *v;
+        }
+    }
+}
+
+void readAudit(const YAML::Node &node, Reporter &r, GatewayConfig &c)
+{
+    if (!checkMap(node, r, QStringLiteral("audit"), { "path" })) {
+        return;
+    }
+    if (const auto n = node["path"]) {
+        if (const auto v = readString(n, r, QStringLiteral("audit.path"))) {
+            c.auditPath = QDir(c.configDir).filePath(*v);
+        }
+    }
+}
+
+} // namespace
+
+GatewayConfig parseGatewayConfig(const QByteArray &yaml, const QString &fileName, const QString &configDir,
+                                 Diagnostics &out)
+{
+    GatewayConfig c;
+    c.configDir = configDir;
+    Reporter r(fileName, out);
+    const auto root = parse(yaml, r);
+    if (!root) {
+        return c;
+    }
+    if (!checkMap(*root, r, QStringLiteral("gateway.yaml"), { "listen", "auth", "http", "mcp", "audit" })) {
+        return c;
+    }
+    if (const auto n = (*root)["listen"]) {
+        readListen(n, r, c);
+    }
+    if (const auto n = (*root)["auth"]) {
+        readAuth(n, r, c);
+    }
+    if (const auto n = (*root)["http"]) {
+        readHttp(n, r, c);
+    }
+    if (const auto n = (*root)["mcp"]) {
+        readMcp(n, r, c);
+    }
+    if (const auto n = (*root)["audit"]) {
+        readAudit(n, r, c);
+    }
+    return c;
+}
+
+} // namespace Tailops::Config

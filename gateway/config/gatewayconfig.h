@@ -1,0 +1,68 @@
+#pragma once
+
+#include "diagnostic.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace Tailops::Config {
+
+struct ListenAddress
+{
+    QHostAddress address;
+    quint16 port = 0;
+    QString host; // as written, for URLs and the Host allow-list
+
+    bool isLoopback() const { return address.isLoopback(); }
+    QString url(bool tls) const; // http://HOST:PORT/mcp
+};
+
+// Parses "127.0.0.1:8080", "[::1]:0", "localhost:8080" (names must resolve to loopback or be literal addresses).
+std::optional<ListenAddress> parseListenAddress(const QString &text, QString *error);
+
+// gateway.yaml: how the gateway listens, authenticates and behaves. Defaults are safe: loopback only,
+// tokens required.
+struct GatewayConfig
+{
+    QString configDir;
+
+    QList<ListenAddress> listen; // empty -> 127.0.0.1:8080
+
+    enum class AuthMode { Token, None };
+    AuthMode authMode = AuthMode::Token;
+    QString secretFile;
+    QStringList stdioScopes { QStringLiteral("readonly") };
+    qint64 maxTokenTtlSeconds = 90 * 86400;
+
+    QStringList allowedHosts;   // extra Host names accepted besides loopback and the listen hosts
+    QStringList allowedOrigins; // extra Origins (scheme://host[:port]) accepted
+    qint64 maxRequestBytes = 1024 * 1024;
+    qint64 maxHeaderBytes = 16 * 1024;
+    qint64 idleTimeoutSeconds = 60;
+    qint64 headerTimeoutSeconds = 10;
+    qint64 sessionTimeoutSeconds = 3600;
+    int maxSessions = 1024;
+    QString tlsCertificate;
+    QString tlsKey;
+
+    int pageSize = 50;
+    qint64 sseAfterMs = 1000; // a call still running after this long is answered as an SSE stream
+
+    QString auditPath;
+
+    QString gatewayFile() const;
+    QString targetsFile() const;
+    QString policyFile() const;
+};
+
+// Reads DIR/gateway.yaml (a missing file means defaults). Findings go to `out`; fatal ones are errors.
+GatewayConfig loadGatewayConfig(const QString &configDir, Diagnostics &out);
+GatewayConfig parseGatewayConfig(const QByteArray &yaml, const QString &fileName, const QString &configDir,
+                                 Diagnostics &out);
+
+// $XDG_CONFIG_HOME/tailops (or ~/.config/tailops).
+QString defaultConfigDir();
+
+} // namespace Tailops::Config

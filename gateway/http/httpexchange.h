@@ -1,0 +1,50 @@
+#pragma once
+
+#include "mcp/session.h"
+
+#include <QHttpServerResponder>
+#include <QPointer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <memory>
+
+namespace Tailops::Http {
+
+// One HTTP response carrying MCP messages: a single JSON body when the answer comes quickly, or an SSE
+// stream (chunked, with keep-alive comments) when the call streams progress or runs long.
+class HttpExchange final : public Mcp::Outbox, public std::enable_shared_from_this<HttpExchange>
+{
+public:
+    HttpExchange(QHttpServerResponder &&responder, QByteArray sessionId);
+    ~HttpExchange() override;
+
+    // Streams at once (progress requested) or after DELAYMS without an answer.
+    void streamNowOrAfter(bool now, qint64 delayMs);
+    // A standalone GET stream: headers now, messages as they come, never a response.
+    void openStandalone();
+
+    void notify(const QJsonObject &notification) override;
+    void respond(const QJsonObject &response) override;
+    void abandon() override;
+
+    bool isAlive() const;
+    bool isFinished() const { return m_finished; }
+
+private:
+    void startStream();
+    void writeEvent(const QJsonObject &message);
+    void writeChunk(const QByteArray &data);
+    void finishStream();
+
+    QHttpServerResponder m_responder;
+    QPointer<QTcpSocket> m_socket;
+    QByteArray m_sessionId;
+    QList<QJsonObject> m_queued; // notifications before the stream opened
+    std::unique_ptr<QTimer> m_streamTimer;
+    std::unique_ptr<QTimer> m_keepAlive;
+    bool m_streaming = false;
+    bool m_finished = false;
+};
+
+} // namespace Tailops::Http

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "auth/caller.h"
+#include "jsonrpc.h"
+#include "registry/targetregistry.h"
+#include "tool.h"
+
+#include <QList>
+#include <QObject>
+#include <QThreadPool>
+
+namespace Tailops::Mcp {
+
+struct Prompt
+{
+    QString name;
+    QString title;
+    QString description;
+    struct Argument
+    {
+        QString name;
+        QString description;
+        bool required = false;
+    };
+    QList<Argument> arguments;
+    std::function<QString(const QJsonObject &arguments)> render;
+};
+
+// Everything sessions share: the tool catalog, prompts, the target registry, the worker pool.
+// Transport-agnostic: it knows nothing of HTTP or stdio.
+class Server final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Server)
+
+public:
+    explicit Server(Registry::TargetRegistry &registry, QObject *parent = nullptr);
+    ~Server() override;
+
+    void addTool(Tool tool);
+    void addPrompt(Prompt prompt);
+
+    const QList<Tool> &tools() const { return m_tools; }
+    const Tool *findTool(const QString &name) const;
+    const QList<Prompt> &prompts() const { return m_prompts; }
+    const Prompt *findPrompt(const QString &name) const;
+
+    // The tools this caller may call (its scopes include the tool's scope).
+    QList<const Tool *> visibleTools(const Auth::Caller &caller) const;
+
+    Registry::TargetRegistry &registry() { return m_registry; }
+    QThreadPool &pool() { return m_pool; }
+
+    int pageSize() const { return m_pageSize; }
+    void setPageSize(int size) { m_pageSize = size > 0 ? size : 50; }
+
+    QJsonObject serverInfo() const;
+    QString instructions() const;
+
+    // Tools-list JSON for one tool (cached).
+    QJsonObject toolJson(const Tool &tool) const;
+
+Q_SIGNALS:
+    // Every finished tools/call, for counters, the console and (later) the audit.
+    void toolCallFinished(const QString &tool, const QString &target, const QString &agent, bool isError,
+                          qint64 durationMs);
+
+private:
+    Registry::TargetRegistry &m_registry;
+    QList<Tool> m_tools;
+    QHash<QString, qsizetype> m_toolIndex;
+    QList<QJsonObject> m_toolJson;
+    QList<Prompt> m_prompts;
+    QThreadPool m_pool;
+    int m_pageSize = 50;
+};
+
+} // namespace Tailops::Mcp

@@ -1,0 +1,585 @@
+#include "session.h"
+
+#include "core/logging.h"
+#include "schema.h"
+#include "server.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QPointer>
+#include <QTimer>
+
+namespace Tailops::Mcp {
+
+namespace {
+
+const char *const kLevelNames[] = { "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency" };
+
+RpcError invalidParams(const QString &message, QJsonValue data = {})
+{
+    return RpcError { ErrorCode::InvalidParams, message, std::move(data) };
+}
+
+QJsonObject toolResultJson(const ToolResult &r)
+{
+    QJsonObject o { { QStringLiteral("content"),
+                      QJsonArray { QJsonObject { { QStringLiteral("type"), QStringLiteral("text") },
+                                                 { QStringLiteral("text"), r.text } } } } };
+    if (!r.structured.isEmpty()) {
+        o.insert(QStringLiteral("structuredContent"), r.structured);
+    }
+    if (r.isError) {
+        o.insert(QStringLiteral("isError"), true);
+    }
+    return o;
+}
+
+} // namespace
+
+QString logLevelName(LogLevel level)
+{
+    return QString::fromLatin1(kLevelNames[int(level)]);
+}
+
+std::optional<LogLevel> logLevelFromName(const QString &name)
+{
+    for (int i = 0; i < int(std::size(kLevelNames)); ++i) {
+        if (name == QLatin1StringView(kLevelNames[i])) {
+            return LogLevel(i);
+        }
+    }
+    return std::nullopt;
+}
+
+struct Session::Call
+{
+    Session *session = nullptr;
+    OutboxPtr outbox;
+    QJsonValue id;
+    QString key;
+    QJsonValue progressToken;
+    double lastProgress = -1;
+    CancelFlag cancelled = std::make_shared<std::atomic_bool>(false);
+    QString tool;
+    QString target;
+    QElapsedTimer timer;
+    bool finished = false;
+};
+
+Session::Session(Server &server, Auth::Caller caller, QObject *parent)
+    : QObject(parent)
+    , m_server(server)
+    , m_caller(std::move(caller))
+{
+}
+
+Session::~Session()
+{
+    cancelAll();
+}
+
+void Session::setUnsolicitedSink(std::function<void(const QJsonObject &)> sink)
+{
+    m_unsolicited = std::move(sink);
+}
+
+const QHash<QString, Session::RequestHandler> &Session::requestTable()
+{
+    static const QHash<QString, RequestHandler> table {
+        { QStringLiteral("initialize"), &Session::onInitialize },
+        { QStringLiteral("ping"), &Session::onPing },
+        { QStringLiteral("tools/list"), &Session::onToolsList },
+        { QStringLiteral("tools/call"), &Session::onToolsCall },
+        { QStringLiteral("resources/list"), &Session::onResourcesList },
+        { QStringLiteral("resources/templates/list"), &Session::onResourceTemplatesList },
+        { QStringLiteral("resources/read"), &Session::onResourcesRead },
+        { QStringLiteral("prompts/list"), &Session::onPromptsList },
+        { QStringLiteral("prompts/get"), &Session::onPromptsGet },
+        { QStringLiteral("logging/setLevel"), &Session::onLoggingSetLevel },
+    };
+    return table;
+}
+
+const QHash<QString, Session::NotificationHandler> &Session::notificationTable()
+{
+    static const QHash<QString, NotificationHandler> table {
+        { QStringLiteral("notifications/initialized"), &Session::onInitialized },
+        { QStringLiteral("notifications/cancelled"), &Session::onCancelled },
+    };
+    return table;
+}
+
+void Session::handle(const Message &message, const OutboxPtr &outbox)
+{
+    switch (message.kind) {
+    case Message::Kind::Invalid:
+        if (!message.id.isUndefined()) {
+            outbox->respond(makeError(message.id, message.error));
+        }
+        return;
+    case Message::Kind::Response:
+        return; // this server sends no requests, so there is nothing to match
+    case Message::Kind::Notification:
+        if (const auto it = notificationTable().constFind(message.method); it != notificationTable().cend()) {
+            (this->*(*it))(message);
+        } // unknown notifications are ignored, as JSON-RPC requires
+        return;
+    case Message::Kind::Request:
+        break;
+    }
+    const auto it = requestTable().constFind(message.method);
+    if (it == requestTable().cend()) {
+        outbox->respond(makeError(message.id, RpcError { ErrorCode::MethodNotFound,
+                                                         QStringLiteral("Method not found: %1").arg(message.method) }));
+        return;
+    }
+    if (!m_initialized && message.method != u"initialize" && message.method != u"ping") {
+        outbox->respond(makeError(message.id, RpcError { ErrorCode::InvalidRequest,
+                                                         QStringLiteral("Server not initialized: send initialize "
+                                                                        "first") }));
+        return;
+    }
+    if (m_calls.contains(idKey(message.id))) {
+        outbox->respond(makeError(message.id, RpcError { ErrorCode::InvalidRequest,
+                                                         QStringLiteral("Request id is already in use by a request "
+                                                                        "in flight") }));
+        return;
+    }
+    (this->*(*it))(message, outbox);
+}
+
+void Session::onInitialize(const Message &m, const OutboxPtr &out)
+{
+    if (m_initialized) {
+        out->respond(makeError(m.id, RpcError { ErrorCode::InvalidRequest, QStringLiteral("Server already initialized") }));
+        return;
+    }
+    const QJsonValue requested = m.params.value(QStringLiteral("protocolVersion"));
+    if (!requested.isString()) {
+        out->respond(makeError(m.id, invalidParams(QStringLiteral("initialize: 'protocolVersion' (string) is required"))));
+        return;
+    }
+    const QString version = supportedProtocolVersions().contains(requested.toString()) ? requested.toString()
+                                                                                       : latestProtocolVersion();
+    m_initialized = true;
+    m_protocolVersion = version;
+    m_clientName = m.params.value(QStringLiteral("clientInfo")).toObject().value(QStringLiteral("name")).toString();
+    const QJsonObject capabilities {
+        { QStringLiteral("tools"), QJsonObject { { QStringLiteral("listChanged"), false } } },
+        { QStringLiteral("resources"), QJsonObject { { QStringLiteral("listChanged"), false } } },
+        { QStringLiteral("prompts"), QJsonObject { { QStringLiteral("listChanged"), false } } },
+        { QStringLiteral("logging"), QJsonObject {} },
+    };
+    out->respond(makeResult(m.id, QJsonObject { { QStringLiteral("protocolVersion"), version },
+                                                { QStringLiteral("capabilities"), capabilities },
+                                                { QStringLiteral("serverInfo"), m_server.serverInfo() },
+                                                { QStringLiteral("instructions"), m_server.instructions() } }));
+}
+
+void Session::onInitialized(const Message &)
+{
+    m_clientReady = true;
+}
+
+void Session::onPing(const Message &m, const OutboxPtr &out)
+{
+    out->respond(makeResult(m.id, QJsonObject {}));
+}
+
+QString Session::encodeCursor(const QString &kind, qsizetype offset) const
+{
+    return QString::fromLatin1((kind + u':' + QString::number(offset)).toUtf8().toBase64(
+        QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+std::optional<qsizetype> Session::decodeCursor(const QJsonObject &params, const QString &kind, const OutboxPtr &out,
+                                                const QJsonValue &id)
+{
+    const QJsonValue cursor = params.value(QStringLiteral("cursor"));
+    if (cursor.isUndefined() || cursor.isNull()) {
+        return 0;
+    }
+    const auto decoded = QByteArray::fromBase64Encoding(cursor.toString().toLatin1(),
+                                                        QByteArray::Base64UrlEncoding
+                                                            | QByteArray::AbortOnBase64DecodingErrors);
+    const QString text = decoded ? QString::fromUtf8(*decoded) : QString();
+    bool ok = false;
+    const qsizetype offset = text.startsWith(kind + u':') ? text.mid(kind.size() + 1).toLongLong(&ok) : -1;
+    if (!cursor.isString() || !ok || offset < 0) {
+        out->respond(makeError(id, invalidParams(QStringLiteral("Invalid cursor"))));
+        return std::nullopt;
+    }
+    return offset;
+}
+
+void Session::onToolsList(const Message &m, const OutboxPtr &out)
+{
+    const auto offset = decodeCursor(m.params, QStringLiteral("tools"), out, m.id);
+    if (!offset) {
+        return;
+    }
+    const QList<const Tool *> visible = m_server.visibleTools(m_caller);
+    QJsonArray tools;
+    const qsizetype end = std::min<qsizetype>(visible.size(), *offset + m_server.pageSize());
+    for (qsizetype i = *offset; i < end; ++i) {
+        tools.append(m_server.toolJson(*visible.at(i)));
+    }
+    QJsonObject result { { QStringLiteral("tools"), tools } };
+    if (end < visible.size()) {
+        result.insert(QStringLiteral("nextCursor"), encodeCursor(QStringLiteral("tools"), end));
+    }
+    out->respond(makeResult(m.id, result));
+}
+
+void Session::onToolsCall(const Message &m, const OutboxPtr &out)
+{
+    const QJsonValue name = m.params.value(QStringLiteral("name"));
+    if (!name.isString()) {
+        out->respond(makeError(m.id, invalidParams(QStringLiteral("tools/call: 'name' (string) is required"))));
+        return;
+    }
+    const Tool *tool = m_server.findTool(name.toString());
+    if (!tool) {
+        out->respond(makeError(m.id, invalidParams(QStringLiteral("Unknown tool: %1").arg(name.toString().left(128)))));
+        return;
+    }
+    const QJsonValue args = m.params.value(QStringLiteral("arguments"));
+    if (!args.isUndefined() && !args.isNull() && !args.isObject()) {
+        out->respond(makeError(m.id, invalidParams(QStringLiteral("tools/call: 'arguments' must be an object"))));
+        return;
+    }
+    const QJsonObject arguments = args.toObject();
+    if (const auto problem = validateJson(arguments, tool->inputSchema)) {
+        out->respond(makeError(m.id, invalidParams(QStringLiteral("Invalid arguments for tool %1: %2").arg(tool->name, *problem))));
+        return;
+    }
+    if (!tool->scope.isEmpty() && !m_caller.hasScope(tool->scope)) {
+        out->respond(makeResult(m.id, toolResultJson(ToolResult::error(
+                                         QStringLiteral("Operation not permitted for target: %1 needs the %2 scope, "
+                                                        "which this caller does not have")
+                                             .arg(tool->name, tool->scope)))));
+        return;
+    }
+    ToolContext ctx;
+    ctx.arguments = arguments;
+    ctx.caller = m_caller;
+    ctx.targets = m_server.registry().snapshot();
+    if (tool->takesTarget) {
+        const QString targetId = arguments.value(QStringLiteral("target")).toString(QStringLiteral("local"));
+        ctx.target = ctx.targets->find(targetId);
+        if (!ctx.target) {
+            out->respond(makeResult(m.id, toolResultJson(ToolResult::error(
+                                             QStringLiteral("Target not found in registry: '%1' (call list_targets "
+                                                            "for the ids)")
+                                                 .arg(targetId.left(64))))));
+            return;
+        }
+        if (!tool->scope.isEmpty() && !ctx.target->capabilities.contains(tool->scope)) {
+            out->respond(makeResult(m.id, toolResultJson(ToolResult::error(
+                                             QStringLiteral("Operation not permitted for target: '%1' does not allow "
+                                                            "%2 (its capabilities lack %3)")
+                                                 .arg(ctx.target->id, tool->name, tool->scope)))));
+            return;
+        }
+    }
+    startCall(*tool, std::move(ctx), m, out);
+}
+
+void Session::startCall(const Tool &tool, ToolContext ctx, const Message &m, const OutboxPtr &out)
+{
+    auto call = std::make_shared<Call>();
+    call->session = this;
+    call->outbox = out;
+    call->id = m.id;
+    call->key = idKey(m.id);
+    call->progressToken = m.params.value(QStringLiteral("_meta")).toObject().value(QStringLiteral("progressToken"));
+    call->tool = tool.name;
+    call->target = ctx.target ? ctx.target->id : QString();
+    call->timer.start();
+    ctx.cancelled = call->cancelled;
+    m_calls.insert(call->key, call);
+
+    // Hooks may be called from a worker thread: they only post to the server's thread, where the weak
+    // pointer is checked.
+    const std::weak_ptr<Call> weak = call;
+    Server *server = &m_server;
+    ctx.progress = [weak, server](double progress, double total, const QString &message) {
+        QMetaObject::invokeMethod(
+            server,
+            [weak, progress, total, message] {
+                if (auto c = weak.lock(); c && !c->finished) {
+                    c->session->sendProgress(c, progress, total, message);
+                }
+            },
+            Qt::QueuedConnection);
+    };
+    ctx.log = [weak, server](LogLevel level, const QString &text) {
+        QMetaObject::invokeMethod(
+            server,
+            [weak, level, text] {
+                if (auto c = weak.lock(); c && !c->finished) {
+                    c->session->sendLog(level, text, c->outbox);
+                }
+            },
+            Qt::QueuedConnection);
+    };
+    sendLog(LogLevel::Debug, QStringLiteral("%1 on %2: started").arg(tool.name, call->target), out);
+
+    if (!tool.blocking) {
+        finishCall(call, tool.run(ctx));
+        return;
+    }
+    if (ctx.target) {
+        const qint64 timeoutMs = ctx.target->timeoutSeconds * 1000;
+        QTimer::singleShot(std::chrono::milliseconds(timeoutMs), this, [weak, timeoutMs, this] {
+            if (auto c = weak.lock(); c && !c->finished) {
+                c->cancelled->store(true);
+                finishCall(c, ToolResult::error(QStringLiteral("%1 on %2 timed out after %3 s (the target's "
+                                                               "constraints.timeout)")
+                                                    .arg(c->tool, c->target)
+                                                    .arg(timeoutMs / 1000)));
+            }
+        });
+    }
+    auto run = tool.run;
+    m_server.pool().start([run, ctx, weak, server] {
+        ToolResult result = run(ctx);
+        QMetaObject::invokeMethod(
+            server,
+            [weak, result = std::move(result)] {
+                if (auto c = weak.lock(); c && !c->finished) {
+                    c->session->finishCall(c, result);
+                }
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void Session::finishCall(const std::shared_ptr<Call> &call, const ToolResult &result)
+{
+    call->finished = true;
+    const qint64 ms = call->timer.elapsed();
+    sendLog(result.isError ? LogLevel::Warning : LogLevel::Info,
+            QStringLiteral("%1 on %2: %3 in %4 ms").arg(call->tool, call->target,
+                                                       result.isError ? QStringLiteral("failed") : QStringLiteral("done"))
+                .arg(ms),
+            call->outbox);
+    call->outbox->respond(makeResult(call->id, toolResultJson(result)));
+    m_calls.remove(call->key);
+    Q_EMIT m_server.toolCallFinished(call->tool, call->target, m_caller.agent, result.isError, ms);
+    if (m_calls.isEmpty()) {
+        Q_EMIT drained();
+    }
+}
+
+void Session::sendProgress(const std::shared_ptr<Call> &call, double progress, double total, const QString &message)
+{
+    if (call->progressToken.isUndefined() || call->progressToken.isNull() || progress <= call->lastProgress) {
+        return;
+    }
+    call->lastProgress = progress;
+    QJsonObject params { { QStringLiteral("progressToken"), call->progressToken },
+                         { QStringLiteral("progress"), progress } };
+    if (total > 0) {
+        params.insert(QStringLiteral("total"), total);
+    }
+    if (!message.isEmpty()) {
+        params.insert(QStringLiteral("message"), message);
+    }
+    call->outbox->notify(makeNotification(QStringLiteral("notifications/progress"), params));
+}
+
+void Session::sendLog(LogLevel level, const QString &text, const OutboxPtr &out)
+{
+    if (!m_logLevel || level < *m_logLevel) {
+        return;
+    }
+    const QJsonObject note = makeNotification(QStringLiteral("notifications/message"),
+                                              QJsonObject { { QStringLiteral("level"), logLevelName(level) },
+                                                            { QStringLiteral("logger"), QStringLiteral("tailops") },
+                                                            { QStringLiteral("data"), text } });
+    if (out) {
+        out->notify(note);
+    } else if (m_unsolicited) {
+        m_unsolicited(note);
+    }
+}
+
+void Session::onCancelled(const Message &m)
+{
+    const QJsonValue requestId = m.params.value(QStringLiteral("requestId"));
+    if (!requestId.isString() && !requestId.isDouble()) {
+        return;
+    }
+    const auto it = m_calls.find(idKey(requestId));
+    if (it == m_calls.end()) {
+        return; // unknown or finished: ignore, as the spec allows
+    }
+    const std::shared_ptr<Call> call = *it;
+    call->finished = true;
+    call->cancelled->store(true);
+    m_calls.erase(it);
+    qCInfo(Core::lcMcp).noquote() << "cancelled" << call->tool << "on" << call->target << "for" << m_caller.agent
+                                  << "reason:" << m.params.value(QStringLiteral("reason")).toString().left(200);
+    call->outbox->abandon();
+    if (m_calls.isEmpty()) {
+        Q_EMIT drained();
+    }
+}
+
+void Session::cancelAll()
+{
+    const auto calls = m_calls;
+    m_calls.clear();
+    for (const auto &call : calls) {
+        call->finished = true;
+        call->cancelled->store(true);
+        call->outbox->abandon();
+    }
+}
+
+void Session::onResourcesList(const Message &m, const OutboxPtr &out)
+{
+    const auto offset = decodeCursor(m.params, QStringLiteral("resources"), out, m.id);
+    if (!offset) {
+        return;
+    }
+    const auto targets = m_server.registry().snapshot();
+    QJsonArray all { QJsonObject { { QStringLiteral("uri"), QStringLiteral("tailops://targets") },
+                                   { QStringLiteral("name"), QStringLiteral("targets") },
+                                   { QStringLiteral("title"), QStringLiteral("All targets") },
+                                   { QStringLiteral("description"), QStringLiteral("The target registry: ids, types, "
+                                                                                   "executors, capabilities, tags") },
+                                   { QStringLiteral("mimeType"), QStringLiteral("application/json") } } };
+    for (const auto &t : targets->targets()) {
+        all.append(QJsonObject { { QStringLiteral("uri"), QString(QStringLiteral("tailops://targets/") + t.id) },
+                                 { QStringLiteral("name"), t.id },
+                                 { QStringLiteral("description"),
+                                   t.description.isEmpty()
+                                       ? QStringLiteral("Target %1 (%2)").arg(t.id, Registry::executorName(t.executor))
+                                       : t.description },
+                                 { QStringLiteral("mimeType"), QStringLiteral("application/json") } });
+    }
+    QJsonArray page;
+    const qsizetype end = std::min<qsizetype>(all.size(), *offset + m_server.pageSize());
+    for (qsizetype i = *offset; i < end; ++i) {
+        page.append(all.at(i));
+    }
+    QJsonObject result { { QStringLiteral("resources"), page } };
+    if (end < all.size()) {
+        result.insert(QStringLiteral("nextCursor"), encodeCursor(QStringLiteral("resources"), end));
+    }
+    out->respond(makeResult(m.id, result));
+}
+
+void Session::onResourceTemplatesList(const Message &m, const OutboxPtr &out)
+{
+    out->respond(makeResult(
+        m.id, QJsonObject { { QStringLiteral("resourceTemplates"),
+                              QJsonArray { QJsonObject { { QStringLiteral("uriTemplate"),
+                                                           QStringLiteral("tailops://targets/{id}") },
+                                                         { QStringLiteral("name"), QStringLiteral("target") },
+                                                         { QStringLiteral("description"),
+                                                           QStringLiteral("One target's settings and tags") },
+                                                         { QStringLiteral("mimeType"),
+                                                           QStringLiteral("application/json") } } } } }));
+}
+
+void Session::onResourcesRead(const Message &m, const OutboxPtr &out)
+{
+    const QJsonValue uri = m.params.value(QStringLiteral("uri"));
+    if (!uri.isString()) {
+        out->respond(makeError(m.id, invalidParams(QStringLiteral("resources/read: 'uri' (string) is required"))));
+        return;
+    }
+    const auto targets = m_server.registry().snapshot();
+    QJsonDocument doc;
+    const QString u = uri.toString();
+    if (u == u"tailops://targets") {
+        QJsonArray list;
+        for (const auto &t : targets->targets()) {
+            list.append(Registry::targetToJson(t));
+        }
+        doc = QJsonDocument(QJsonObject { { QStringLiteral("targets"), list } });
+    } else if (u.startsWith(u"tailops://targets/")) {
+        if (const auto *t = targets->find(u.mid(18))) {
+            doc = QJsonDocument(Registry::targetToJson(*t));
+        }
+    }
+    if (doc.isNull()) {
+        out->respond(makeError(m.id, RpcError { ErrorCode::ResourceNotFound, QStringLiteral("Resource not found"),
+                                                QJsonObject { { QStringLiteral("uri"), u.left(256) } } }));
+        return;
+    }
+    out->respond(makeResult(
+        m.id, QJsonObject { { QStringLiteral("contents"),
+                              QJsonArray { QJsonObject {
+                                  { QStringLiteral("uri"), u },
+                                  { QStringLiteral("mimeType"), QStringLiteral("application/json") },
+                                  { QStringLiteral("text"), QString::fromUtf8(doc.toJson(QJsonDocument::Indented)) } } } } }));
+}
+
+void Session::onPromptsList(const Message &m, const OutboxPtr &out)
+{
+    QJsonArray prompts;
+    for (const Prompt &p : m_server.prompts()) {
+        QJsonArray args;
+        for (const auto &a : p.arguments) {
+            args.append(QJsonObject { { QStringLiteral("name"), a.name },
+                                      { QStringLiteral("description"), a.description },
+                                      { QStringLiteral("required"), a.required } });
+        }
+        prompts.append(QJsonObject { { QStringLiteral("name"), p.name },
+                                     { QStringLiteral("title"), p.title },
+                                     { QStringLiteral("description"), p.description },
+                                     { QStringLiteral("arguments"), args } });
+    }
+    out->respond(makeResult(m.id, QJsonObject { { QStringLiteral("prompts"), prompts } }));
+}
+
+void Session::onPromptsGet(const Message &m, const OutboxPtr &out)
+{
+    const QString name = m.params.value(QStringLiteral("name")).toString();
+    const Prompt *prompt = m_server.findPrompt(name);
+    if (!prompt) {
+        out->respond(makeError(m.id, invalidParams(QStringLiteral("Unknown prompt: %1").arg(name.left(128)))));
+        return;
+    }
+    const QJsonValue argsValue = m.params.value(QStringLiteral("arguments"));
+    if (!argsValue.isUndefined() && !argsValue.isObject()) {
+        out->respond(makeError(m.id, invalidParams(QStringLiteral("prompts/get: 'arguments' must be an object"))));
+        return;
+    }
+    const QJsonObject args = argsValue.toObject();
+    for (const auto &a : prompt->arguments) {
+        const QJsonValue v = args.value(a.name);
+        if (a.required && (!v.isString() || v.toString().isEmpty())) {
+            out->respond(makeError(m.id, invalidParams(QStringLiteral("Prompt %1 needs the argument '%2'").arg(name, a.name))));
+            return;
+        }
+        if (!v.isUndefined() && !v.isString()) {
+            out->respond(makeError(m.id, invalidParams(QStringLiteral("Prompt argument '%1' must be a string").arg(a.name))));
+            return;
+        }
+    }
+    const QJsonObject message { { QStringLiteral("role"), QStringLiteral("user") },
+                                { QStringLiteral("content"), QJsonObject { { QStringLiteral("type"), QStringLiteral("text") },
+                                                                          { QStringLiteral("text"), prompt->render(args) } } } };
+    out->respond(makeResult(m.id, QJsonObject { { QStringLiteral("description"), prompt->description },
+                                                { QStringLiteral("messages"), QJsonArray { message } } }));
+}
+
+void Session::onLoggingSetLevel(const Message &m, const OutboxPtr &out)
+{
+    const auto level = logLevelFromName(m.params.value(QStringLiteral("level")).toString());
+    if (!level) {
+        out->respond(makeError(m.id, invalidParams(QStringLiteral("logging/setLevel: 'level' must be one of debug, "
+                                                                  "info, notice, warning, error, critical, alert, "
+                                                                  "emergency"))));
+        return;
+    }
+    m_logLevel = level;
+    out->respond(makeResult(m.id, QJsonObject {}));
+}
+
+} // namespace Tailops::Mcp

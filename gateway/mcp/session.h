@@ -1,0 +1,104 @@
+#pragma once
+
+#include "auth/caller.h"
+#include "jsonrpc.h"
+#include "tool.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+
+#include <memory>
+#include <optional>
+
+namespace Tailops::Mcp {
+
+class Server;
+
+// Where the messages caused by one incoming request go: notifications related to it (progress, log
+// messages), then exactly one response, or abandon() when the request was cancelled. Implemented by each
+// transport; used on the session's thread only.
+class Outbox
+{
+public:
+    virtual ~Outbox() = default;
+    virtual void notify(const QJsonObject &notification) = 0;
+    virtual void respond(const QJsonObject &response) = 0;
+    virtual void abandon() = 0;
+};
+
+using OutboxPtr = std::shared_ptr<Outbox>;
+
+// One MCP session: lifecycle, negotiated version, log level, requests in flight. Methods dispatch from an
+// explicit table; blocking tools run on the server's pool and answer on this object's thread.
+class Session final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Session)
+
+public:
+    Session(Server &server, Auth::Caller caller, QObject *parent = nullptr);
+    ~Session() override;
+
+    void handle(const Message &message, const OutboxPtr &outbox);
+
+    // Notifications unrelated to any request (e.g. logging outside a call); dropped when unset.
+    void setUnsolicitedSink(std::function<void(const QJsonObject &)> sink);
+
+    bool isInitialized() const { return m_initialized; }
+    QString protocolVersion() const { return m_protocolVersion; }
+    QString clientName() const { return m_clientName; }
+    const Auth::Caller &caller() const { return m_caller; }
+    qsizetype inFlight() const { return m_calls.size(); }
+
+    // Cancels every call in flight (the session is closing).
+    void cancelAll();
+
+Q_SIGNALS:
+    void drained(); // no call in flight any more
+
+private:
+    struct Call;
+    using RequestHandler = void (Session::*)(const Message &, const OutboxPtr &);
+    using NotificationHandler = void (Session::*)(const Message &);
+    static const QHash<QString, RequestHandler> &requestTable();
+    static const QHash<QString, NotificationHandler> &notificationTable();
+
+    void onInitialize(const Message &m, const OutboxPtr &out);
+    void onPing(const Message &m, const OutboxPtr &out);
+    void onToolsList(const Message &m, const OutboxPtr &out);
+    void onToolsCall(const Message &m, const OutboxPtr &out);
+    void onResourcesList(const Message &m, const OutboxPtr &out);
+    void onResourceTemplatesList(const Message &m, const OutboxPtr &out);
+    void onResourcesRead(const Message &m, const OutboxPtr &out);
+    void onPromptsList(const Message &m, const OutboxPtr &out);
+    void onPromptsGet(const Message &m, const OutboxPtr &out);
+    void onLoggingSetLevel(const Message &m, const OutboxPtr &out);
+
+    void onInitialized(const Message &m);
+    void onCancelled(const Message &m);
+
+    void startCall(const Tool &tool, ToolContext context, const Message &m, const OutboxPtr &out);
+    void finishCall(const std::shared_ptr<Call> &call, const ToolResult &result);
+    void sendProgress(const std::shared_ptr<Call> &call, double progress, double total, const QString &message);
+    void sendLog(LogLevel level, const QString &text, const OutboxPtr &out);
+
+    std::optional<qsizetype> decodeCursor(const QJsonObject &params, const QString &kind, const OutboxPtr &out,
+                                          const QJsonValue &id);
+    QString encodeCursor(const QString &kind, qsizetype offset) const;
+
+    Server &m_server;
+    Auth::Caller m_caller;
+    bool m_initialized = false;
+    bool m_clientReady = false;
+    QString m_protocolVersion;
+    QString m_clientName;
+    std::optional<LogLevel> m_logLevel;
+    QHash<QString, std::shared_ptr<Call>> m_calls;
+    std::function<void(const QJsonObject &)> m_unsolicited;
+};
+
+QString logLevelName(LogLevel level);
+std::optional<LogLevel> logLevelFromName(const QString &name);
+
+} // namespace Tailops::Mcp

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "auth/caller.h"
+#include "registry/target.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace Tailops::Mcp {
+
+// Truthful MCP tool annotations (hints for clients).
+struct ToolAnnotations
+{
+    bool readOnly = true;
+    bool destructive = false;
+    bool idempotent = true;
+    bool openWorld = false;
+};
+
+enum class LogLevel { Debug, Info, Notice, Warning, Error, Critical, Alert, Emergency };
+
+using CancelFlag = std::shared_ptr<std::atomic_bool>;
+
+// What a running tool gets: its validated arguments, the caller, the target snapshot it runs against,
+// and thread-safe hooks for progress, logging and cancellation.
+struct ToolContext
+{
+    QJsonObject arguments;
+    Auth::Caller caller;
+    Registry::TargetSetPtr targets;
+    const Registry::Target *target = nullptr; // resolved from arguments.target when the tool takes one
+    CancelFlag cancelled;
+    std::function<void(double progress, double total, const QString &message)> progress;
+    std::function<void(LogLevel level, const QString &message)> log;
+
+    bool isCancelled() const { return cancelled && cancelled->load(); }
+};
+
+struct ToolResult
+{
+    QJsonObject structured; // matches the tool's outputSchema
+    QString text;           // a short human-readable rendering
+    bool isError = false;
+
+    static ToolResult error(const QString &message)
+    {
+        ToolResult r;
+        r.text = message;
+        r.isError = true;
+        return r;
+    }
+};
+
+struct Tool
+{
+    QString name;
+    QString title;
+    QString description;
+    QJsonObject inputSchema;
+    QJsonObject outputSchema;
+    ToolAnnotations annotations;
+    QString scope;           // required scope (also required in the target's capabilities)
+    bool takesTarget = true; // has a "target" argument, default "local"
+    bool blocking = true;    // runs on the worker pool; false = cheap, runs on the event loop
+    std::function<ToolResult(const ToolContext &)> run;
+};
+
+} // namespace Tailops::Mcp

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace Tailops::Registry {
+
+enum class Executor { Local, Ssh, Docker, Http };
+
+QString executorName(Executor executor);
+
+// One infrastructure target as declared in targets.yaml (a map keyed by id, as in the original).
+struct Target
+{
+    QString id;
+    QString type = QStringLiteral("local");
+    Executor executor = Executor::Local;
+    QString description;
+
+    // connection
+    QString host;
+    int port = 0;
+    QString username;
+    QString keyPath;
+    QString socketPath;
+    QString url;
+    qint64 connectTimeoutSeconds = 30;
+
+    QStringList capabilities; // scope names this target allows at all
+    QStringList tags;         // metadata.tags
+
+    // constraints
+    qint64 timeoutSeconds = 60;
+    int concurrency = 1;
+    QString sudoPolicy = QStringLiteral("none"); // none | limited | full
+    qint64 maxOutputBytes = 1024 * 1024;
+
+    int line = 0; // where it is declared, 0 for built-in
+
+    // The built-in target for the machine the gateway runs on.
+    static Target builtinLocal();
+};
+
+// An immutable, indexed set of targets; swapped whole on reload.
+class TargetSet
+{
+public:
+    TargetSet() = default;
+    explicit TargetSet(QList<Target> targets);
+
+    const QList<Target> &targets() const { return m_targets; }
+    const Target *find(const QString &id) const;
+    qsizetype size() const { return m_targets.size(); }
+
+private:
+    QList<Target> m_targets;
+    QHash<QString, qsizetype> m_index;
+};
+
+using TargetSetPtr = std::shared_ptr<const TargetSet>;
+
+} // namespace Tailops::Registry
+
+#include <QJsonObject>
+
+namespace Tailops::Registry {
+
+// A target as shown to clients (list_targets, tailops://targets): no key paths, no secrets.
+QJsonObject targetToJson(const Target &target);
+
+} // namespace Tailops::Registry

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "auth/authenticator.h"
+#include "config/gatewayconfig.h"
+#include "core/result.h"
+
+#include <QObject>
+#include <QUrl>
+
+#include <memory>
+
+namespace Tailops::Registry {
+class TargetRegistry;
+}
+namespace Tailops::Mcp {
+class Server;
+}
+namespace Tailops::Http {
+class HttpTransport;
+}
+namespace Tailops::Stdio {
+class StdioTransport;
+}
+
+namespace Tailops::Service {
+
+// The whole gateway as one object: registry, MCP server with its tools, authentication and transports.
+// The headless gateway and the console both run exactly this, on their event loop.
+class GatewayService final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GatewayService)
+
+public:
+    explicit GatewayService(Config::GatewayConfig config, QObject *parent = nullptr);
+    ~GatewayService() override;
+
+    const Config::GatewayConfig &config() const { return m_config; }
+    Registry::TargetRegistry &registry() { return *m_registry; }
+    Mcp::Server &server() { return *m_server; }
+    Http::HttpTransport *http() { return m_http.get(); }
+
+    // (Re)loads targets.yaml; returns its findings.
+    Config::Diagnostics reloadTargets();
+
+    // Starts Streamable HTTP. Without NOAUTH the shared secret must be available.
+    Core::Result<QList<QUrl>> startHttp(bool noAuth);
+
+    // Starts MCP over stdin/stdout; the caller is $TAILOPS_TOKEN's, else auth.stdio_scopes.
+    Core::Result<void> startStdio();
+
+Q_SIGNALS:
+    void stdioFinished();
+
+private:
+    Config::GatewayConfig m_config;
+    std::unique_ptr<Registry::TargetRegistry> m_registry;
+    std::unique_ptr<Mcp::Server> m_server;
+    std::unique_ptr<Auth::Authenticator> m_authenticator;
+    std::unique_ptr<Http::HttpTransport> m_http;
+    std::unique_ptr<Stdio::StdioTransport> m_stdio;
+};
+
+} // namespace Tailops::Service

@@ -1,0 +1,185 @@
+#include "builtintools.h"
+
+#include "jsonschema.h"
+#include "mcp/server.h"
+#include "systemstatus.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace Tailops::Tools {
+
+namespace {
+
+using Mcp::Tool;
+using Mcp::ToolContext;
+using Mcp::ToolResult;
+
+QString compact(const QJsonObject &o)
+{
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+Tool listTargets()
+{
+    Tool t;
+    t.name = QStringLiteral("list_targets");
+    t.title = QStringLiteral("List targets");
+    t.description = QStringLiteral("List the infrastructure targets this gateway can operate: id, type, executor, "
+                                   "capabilities (allowed scopes) and tags. Use an id as the `target` argument of "
+                                   "other tools.");
+    t.inputSchema = Schema::object({});
+    const QJsonObject targetSchema = Schema::object(
+        { { QStringLiteral("id"), Schema::string(QStringLiteral("Target id")) },
+          { QStringLiteral("type"), Schema::string(QStringLiteral("Target type")) },
+          { QStringLiteral("executor"), Schema::string(QStringLiteral("local, ssh, docker or http")) },
+          { QStringLiteral("capabilities"), Schema::array(Schema::string(QStringLiteral("scope"))) },
+          { QStringLiteral("tags"), Schema::array(Schema::string(QStringLiteral("tag"))) } },
+        { QStringLiteral("id"), QStringLiteral("type"), QStringLiteral("executor"), QStringLiteral("capabilities"),
+          QStringLiteral("tags") },
+        false);
+    t.outputSchema = Schema::object({ { QStringLiteral("targets"), Schema::array(targetSchema) } },
+                                    { QStringLiteral("targets") });
+    t.annotations = { true, false, true, false };
+    t.scope = QString(); // discovery: every authenticated caller may see which targets exist
+    t.takesTarget = false;
+    t.blocking = false;
+    t.run = [](const ToolContext &ctx) {
+        QJsonArray list;
+        QStringList lines;
+        for (const auto &target : ctx.targets->targets()) {
+            list.append(Registry::targetToJson(target));
+            lines.append(QStringLiteral("%1 (%2, %3)").arg(target.id, target.type, Registry::executorName(target.executor)));
+        }
+        ToolResult r;
+        r.structured = QJsonObject { { QStringLiteral("targets"), list } };
+        r.text = QStringLiteral("%1 target(s): %2").arg(list.size()).arg(lines.join(QStringLiteral(", ")));
+        return r;
+    };
+    return t;
+}
+
+Tool getSystemStatus()
+{
+    Tool t;
+    t.name = QStringLiteral("get_system_status");
+    t.title = QStringLiteral("System status");
+    t.description = QStringLiteral("Uptime, load average, memory, CPU count and disk usage of a target.");
+    t.inputSchema = Schema::object({ { QStringLiteral("target"), Schema::targetArgument() } });
+    const QJsonObject disk = Schema::object(
+        { { QStringLiteral("mount"), Schema::string(QStringLiteral("Mount point")) },
+          { QStringLiteral("device"), Schema::string(QStringLiteral("Device")) },
+          { QStringLiteral("fstype"), Schema::string(QStringLiteral("File system type")) },
+          { QStringLiteral("total_bytes"), Schema::number(QStringLiteral("Size")) },
+          { QStringLiteral("used_bytes"), Schema::number(QStringLiteral("Used")) },
+          { QStringLiteral("free_bytes"), Schema::number(QStringLiteral("Available to unprivileged users")) },
+          { QStringLiteral("percent"), Schema::number(QStringLiteral("Used, percent")) } },
+        { QStringLiteral("mount"), QStringLiteral("total_bytes"), QStringLiteral("used_bytes"),
+          QStringLiteral("free_bytes"), QStringLiteral("percent") },
+        false);
+    t.outputSchema = Schema::object(
+        { { QStringLiteral("target"), Schema::string(QStringLiteral("Target id")) },
+          { QStringLiteral("hostname"), Schema::string(QStringLiteral("Host name")) },
+          { QStringLiteral("uptime_seconds"), Schema::number(QStringLiteral("Seconds since boot")) },
+          { QStringLiteral("load_average"),
+            Schema::object({ { QStringLiteral("1m"), Schema::number(QStringLiteral("1 minute")) },
+                             { QStringLiteral("5m"), Schema::number(QStringLiteral("5 minutes")) },
+                             { QStringLiteral("15m"), Schema::number(QStringLiteral("15 minutes")) } },
+                           { QStringLiteral("1m"), QStringLiteral("5m"), QStringLiteral("15m") }, false) },
+          { QStringLiteral("memory"),
+            Schema::object({ { QStringLiteral("total_bytes"), Schema::number(QStringLiteral("Total")) },
+                             { QStringLiteral("available_bytes"), Schema::number(QStringLiteral("Available")) },
+                             { QStringLiteral("used_bytes"), Schema::number(QStringLiteral("Used")) },
+                             { QStringLiteral("percent"), Schema::number(QStringLiteral("Used, percent")) } },
+                           { QStringLiteral("total_bytes"), QStringLiteral("available_bytes"),
+                             QStringLiteral("used_bytes"), QStringLiteral("percent") },
+                           false) },
+          { QStringLiteral("cpu_count"), Schema::integer(QStringLiteral("Online CPUs")) },
+          { QStringLiteral("disks"), Schema::array(disk) },
+          { QStringLiteral("timestamp"), Schema::string(QStringLiteral("UTC, RFC 3339")) } },
+        { QStringLiteral("target"), QStringLiteral("uptime_seconds"), QStringLiteral("load_average"),
+          QStringLiteral("memory"), QStringLiteral("cpu_count"), QStringLiteral("disks") },
+        false);
+    t.annotations = { true, false, true, false };
+    t.scope = QStringLiteral("system:read");
+    t.run = [](const ToolContext &ctx) {
+        if (ctx.target->executor != Registry::Executor::Local) {
+            return ToolResult::error(QStringLiteral("get_system_status: %1 targets are not supported by this build "
+                                                    "(target '%2')")
+                                         .arg(Registry::executorName(ctx.target->executor), ctx.target->id));
+        }
+        auto status = readLocalSystemStatus([&](int step, const QString &stage) { ctx.progress(step, 4, stage); });
+        if (!status) {
+            return ToolResult::error(status.error().toString());
+        }
+        status->insert(QStringLiteral("target"), ctx.target->id);
+        const QJsonObject mem = status->value(QStringLiteral("memory")).toObject();
+        const QJsonObject load = status->value(QStringLiteral("load_average")).toObject();
+        ToolResult r;
+        r.structured = *status;
+        r.text = QStringLiteral("%1: up %2 h, load %3 %4 %5, memory %6% used of %7 GiB, %8 CPUs, %9 disks\n%10")
+                     .arg(ctx.target->id)
+                     .arg(status->value(QStringLiteral("uptime_seconds")).toDouble() / 3600.0, 0, 'f', 1)
+                     .arg(load.value(QStringLiteral("1m")).toDouble())
+                     .arg(load.value(QStringLiteral("5m")).toDouble())
+                     .arg(load.value(QStringLiteral("15m")).toDouble())
+                     .arg(mem.value(QStringLiteral("percent")).toDouble())
+                     .arg(mem.value(QStringLiteral("total_bytes")).toDouble() / (1024.0 * 1024 * 1024), 0, 'f', 1)
+                     .arg(status->value(QStringLiteral("cpu_count")).toInt())
+                     .arg(status->value(QStringLiteral("disks")).toArray().size())
+                     .arg(compact(*status));
+        return r;
+    };
+    return t;
+}
+
+QString targetOr(const QJsonObject &args, const QString &key)
+{
+    const QString v = args.value(key).toString();
+    return v.isEmpty() ? QStringLiteral("local") : v;
+}
+
+void addPrompts(Mcp::Server &server)
+{
+    using Arg = Mcp::Prompt::Argument;
+    server.addPrompt({ QStringLiteral("health_check"), QStringLiteral("Health check"),
+                       QStringLiteral("Check a target's health and summarise problems"),
+                       { Arg { QStringLiteral("target"), QStringLiteral("Target id (default local)"), false } },
+                       [](const QJsonObject &a) {
+                           return QStringLiteral("Run a health check of target '%1'. Call get_system_status with "
+                                                 "target '%1' and report: uptime, load relative to the CPU count, "
+                                                 "memory pressure, and any disk above 85% used. Say clearly whether "
+                                                 "anything needs attention.")
+                               .arg(targetOr(a, QStringLiteral("target")));
+                       } });
+    server.addPrompt({ QStringLiteral("investigate_high_load"), QStringLiteral("Investigate high load"),
+                       QStringLiteral("Find out why a target is slow or busy"),
+                       { Arg { QStringLiteral("target"), QStringLiteral("Target id (default local)"), false } },
+                       [](const QJsonObject &a) {
+                           return QStringLiteral("Target '%1' seems overloaded. Start with get_system_status, compare "
+                                                 "the load average with cpu_count and check memory. Explain the "
+                                                 "likely cause and propose read-only next steps before any change.")
+                               .arg(targetOr(a, QStringLiteral("target")));
+                       } });
+    server.addPrompt({ QStringLiteral("troubleshoot_container"), QStringLiteral("Troubleshoot a container"),
+                       QStringLiteral("Investigate a failing container"),
+                       { Arg { QStringLiteral("container"), QStringLiteral("Container name or id"), true },
+                         Arg { QStringLiteral("target"), QStringLiteral("Docker target id"), false } },
+                       [](const QJsonObject &a) {
+                           return QStringLiteral("Container '%1' on target '%2' is misbehaving. Inspect its state and "
+                                                 "recent logs, identify the error, and propose a fix. Do not restart "
+                                                 "it without asking.")
+                               .arg(a.value(QStringLiteral("container")).toString(), targetOr(a, QStringLiteral("target")));
+                       } });
+}
+
+} // namespace
+
+void registerBuiltinTools(Mcp::Server &server)
+{
+    server.addTool(listTargets());
+    server.addTool(getSystemStatus());
+    addPrompts(server);
+}
+
+} // namespace Tailops::Tools

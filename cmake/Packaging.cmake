@@ -2,6 +2,8 @@ include(GNUInstallDirs)
 
 install(FILES packaging/systemd/tailops-gateway.service
         DESTINATION lib/systemd/system COMPONENT gateway)
+install(FILES packaging/systemd/tailops.sysusers
+        DESTINATION lib/sysusers.d RENAME tailops.conf COMPONENT gateway)
 install(FILES config/gateway.yaml config/targets.yaml config/policy.yaml
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples COMPONENT gateway)
 if(TAILOPS_BUILD_GUI)

@@ -35,6 +35,9 @@ std::optional<ListenAddress> parseListenAddress(const QString &text, QString *er
     }
     if (host.startsWith(u'[') && host.endsWith(u']')) {
         host = host.mid(1, host.size() - 2);
+    } else if (host.contains(u':')) {
+        *error = QStringLiteral("listen address '%1': write IPv6 addresses in brackets, e.g. [::1]:8080").arg(text);
+        return std::nullopt;
     }
     ListenAddress la;
     la.port = quint16(port);
@@ -91,18 +94,28 @@ namespace {
 
 void readListen(const YAML::Node &node, Reporter &r, GatewayConfig &c)
 {
-    const auto items = node.IsScalar() ? std::optional<QStringList>(QStringList { scalar(node) })
-                                       : readStringList(node, r, QStringLiteral("listen"));
-    if (!items) {
+    if (!node.IsScalar() && !node.IsSequence()) {
+        r.error(node, QStringLiteral("listen must be a list of strings, not %1").arg(describe(node)));
         return;
     }
-    for (const QString &item : *items) {
+    const auto add = [&](const YAML::Node &item) {
+        const auto text = readString(item, r, QStringLiteral("listen"));
+        if (!text) {
+            return;
+        }
         QString error;
-        if (auto la = parseListenAddress(item, &error)) {
+        if (auto la = parseListenAddress(*text, &error)) {
             c.listen.append(*la);
         } else {
-            r.error(node, error);
+            r.error(item, error);
         }
+    };
+    if (node.IsScalar()) {
+        add(node);
+        return;
+    }
+    for (const auto &item : node) {
+        add(item);
     }
 }
 

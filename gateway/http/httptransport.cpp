@@ -266,7 +266,7 @@ std::optional<Auth::Caller> HttpTransport::admit(const QHttpServerRequest &reque
         if (!error.isEmpty()) {
             challenge += ", error=\"" + error.toLatin1() + "\", error_description=\"" + description.toLatin1() + '"';
         }
-        const QByteArray body = QJsonDocument(QJsonObject { { QStringLiteral("error"), error.isEmpty() ? QStringLiteral("invalid_request") : error },
+        const QByteArray body = QJsonDocument(QJsonObject { { QStringLiteral("error"), error.isEmpty() ? QStringLiteral("invalid_token") : error },
                                                             { QStringLiteral("error_description"), description } })
                                     .toJson(QJsonDocument::Compact);
         sendResponse(responder, Status::Unauthorized,

@@ -102,6 +102,12 @@ Message decode(const QByteArray &bytes)
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
     if (error.error != QJsonParseError::NoError) {
+        // Qt parses only arrays and objects at the top level; a bare scalar is valid JSON but no message.
+        QJsonParseError wrapped;
+        const QJsonDocument scalar = QJsonDocument::fromJson('[' + bytes + ']', &wrapped);
+        if (wrapped.error == QJsonParseError::NoError && scalar.array().size() == 1) {
+            return invalid(ErrorCode::InvalidRequest, QStringLiteral("Invalid Request: a message must be a JSON object"));
+        }
         return invalid(ErrorCode::ParseError,
                        QStringLiteral("Parse error: %1 at offset %2").arg(error.errorString()).arg(error.offset));
     }

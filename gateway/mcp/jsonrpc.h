@@ -24,6 +24,14 @@ QString latestProtocolVersion();
 
 struct RpcError
 {
+    RpcError() = default;
+    RpcError(int c, QString m, QJsonValue d = {})
+        : code(c)
+        , message(std::move(m))
+        , data(std::move(d))
+    {
+    }
+
     int code = ErrorCode::InternalError;
     QString message;
     QJsonValue data;

@@ -91,10 +91,11 @@ std::optional<QString> validateJson(const QJsonValue &value, const QJsonObject &
     }
     if (value.isString()) {
         const QString s = value.toString();
-        if (const QJsonValue min = schema.value(QStringLiteral("minLength")); min.isDouble() && s.size() < min.toInt()) {
+        const qsizetype length = QStringView(s).toUcs4().size(); // JSON Schema counts characters
+        if (const QJsonValue min = schema.value(QStringLiteral("minLength")); min.isDouble() && length < min.toInt()) {
             return QStringLiteral("%1 must be at least %2 characters").arg(name(path)).arg(min.toInt());
         }
-        if (const QJsonValue max = schema.value(QStringLiteral("maxLength")); max.isDouble() && s.size() > max.toInt()) {
+        if (const QJsonValue max = schema.value(QStringLiteral("maxLength")); max.isDouble() && length > max.toInt()) {
             return QStringLiteral("%1 must be at most %2 characters").arg(name(path)).arg(max.toInt());
         }
         if (const QJsonValue p = schema.value(QStringLiteral("pattern")); p.isString()) {

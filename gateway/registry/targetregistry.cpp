@@ -35,7 +35,13 @@ Config::Diagnostics TargetRegistry::load(const QString &file)
                              QStringLiteral("cannot read %1: %2").arg(file, f.errorString()) });
         return diagnostics;
     }
-    const QByteArray content = f.read(Config::Yaml::kMaxFileBytes + 1);
+    if (f.size() > Config::Yaml::kMaxFileBytes) {
+        diagnostics.append({ Config::Diagnostic::Severity::Error, name, 0, 0,
+                             QStringLiteral("file is %1 bytes; the limit is %2 bytes").arg(f.size()).arg(Config::Yaml::kMaxFileBytes) });
+        qCWarning(Core::lcConfig) << "keeping the previous targets:" << name << "is too large";
+        return diagnostics;
+    }
+    const QByteArray content = f.readAll();
     QList<Target> targets = parseTargets(content, name, diagnostics);
     const bool unusable = targets.isEmpty() && Config::hasErrors(diagnostics);
     if (unusable) {

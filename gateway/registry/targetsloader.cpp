@@ -205,8 +205,9 @@ private:
             if (const auto e = executorFromName(*executorName)) {
                 m_target.executor = *e;
             } else {
-                const YAML::Node at = node["connection"] && node["connection"]["executor"] ? node["connection"]["executor"]
-                                                                                          : node["executor"];
+                const YAML::Node connection = node["connection"];
+                const YAML::Node at = connection && connection.IsMap() && connection["executor"] ? connection["executor"]
+                                                                                                  : node["executor"];
                 error(at, QStringLiteral("unknown executor '%1' (use local, ssh, docker or http)").arg(*executorName));
             }
             return;
@@ -395,8 +396,13 @@ QList<Target> parseTargets(const QByteArray &yaml, const QString &fileName, Conf
         }
         seen.insert(id, entry.first.Mark().line + 1);
         TargetParser parser(r, env, id);
-        if (auto t = parser.parse(entry.second, entry.first)) {
-            result.append(*t);
+        try {
+            if (auto t = parser.parse(entry.second, entry.first)) {
+                result.append(*t);
+            }
+        } catch (const YAML::Exception &e) {
+            // yaml-cpp throws on some malformed shapes; report it against this target instead of crashing.
+            r.error(entry.first, QStringLiteral("target '%1': %2").arg(id, QString::fromStdString(e.msg)));
         }
     }
     return result;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what TailOps needs from Debian 12 (bookworm) when it is missing. Usage: install-deps.sh [build|test]
+set -euo pipefail
+mode=${1:-build}
+
+packages=(cmake ninja-build g++ pkg-config
+          qt6-base-dev qt6-httpserver-dev qt6-svg-dev libqt6svg6 libqt6opengl6-dev qt6-qpa-plugins
+          libyaml-cpp-dev libssl-dev openssl ca-certificates)
+if [ "$mode" = test ]; then
+    packages+=(wrk procps iproute2 curl)
+    command -v node >/dev/null 2>&1 || packages+=(nodejs)
+    command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}" >&2
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "auth/caller.h"
+#include "exec/concurrencylimiter.h"
+#include "exec/executorprovider.h"
 #include "jsonrpc.h"
 #include "registry/targetregistry.h"
 #include "tool.h"
@@ -49,6 +51,9 @@ public:
     QList<const Tool *> visibleTools(const Auth::Caller &caller) const;
 
     Registry::TargetRegistry &registry() { return m_registry; }
+    Exec::ConcurrencyLimiter &limiter() { return m_limiter; }
+    Exec::ExecutorProvider *executors() const { return m_executors; }
+    void setExecutorProvider(Exec::ExecutorProvider *provider) { m_executors = provider; }
     QThreadPool &pool() { return m_pool; }
 
     int pageSize() const { return m_pageSize; }
@@ -72,6 +77,8 @@ private:
     QList<QJsonObject> m_toolJson;
     QList<Prompt> m_prompts;
     QThreadPool m_pool;
+    Exec::ConcurrencyLimiter m_limiter;
+    Exec::ExecutorProvider *m_executors = nullptr;
     int m_pageSize = 50;
 };
 

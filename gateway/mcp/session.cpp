@@ -64,6 +64,8 @@ struct Session::Call
     QString target;
     QElapsedTimer timer;
     bool finished = false;
+    Exec::ConcurrencyLimiter::Ticket ticket = 0; // queued for a slot of the target
+    bool holdsSlot = false;
 };
 
 Session::Session(Server &server, Auth::Caller caller, QObject *parent)
@@ -329,6 +331,47 @@ void Session::startCall(const Tool &tool, ToolContext ctx, const Message &m, con
         finishCall(call, tool.run(ctx));
         return;
     }
+    if (ctx.target && m_server.executors()) {
+        auto executor = m_server.executors()->executorFor(*ctx.target);
+        if (!executor) {
+            finishCall(call, ToolResult::error(QStringLiteral("%1 on %2: %3").arg(tool.name, ctx.target->id, executor.error().message)));
+            return;
+        }
+        ctx.executor = *executor;
+    }
+    if (!ctx.target) {
+        runOnPool(call, tool, std::move(ctx));
+        return;
+    }
+    // Per-target concurrency: wait for a slot without holding a worker thread.
+    QString busy;
+    const int limit = ctx.target->concurrency;
+    const auto ticket = m_server.limiter().acquire(
+        call->target, limit,
+        [this, weak, tool = tool, ctx]() mutable {
+            auto c = weak.lock();
+            if (!c || c->finished) {
+                m_server.limiter().release(ctx.target->id);
+                return;
+            }
+            c->holdsSlot = true;
+            c->ticket = 0;
+            runOnPool(c, tool, std::move(ctx));
+        },
+        &busy);
+    if (ticket == 0) {
+        finishCall(call, ToolResult::error(busy));
+        return;
+    }
+    if (!call->holdsSlot && !call->finished) {
+        call->ticket = ticket;
+    }
+}
+
+void Session::runOnPool(const std::shared_ptr<Call> &call, const Tool &tool, ToolContext ctx)
+{
+    const std::weak_ptr<Call> weak = call;
+    Server *server = &m_server;
     if (ctx.target) {
         const qint64 timeoutMs = ctx.target->timeoutSeconds * 1000;
         QTimer::singleShot(std::chrono::milliseconds(timeoutMs), this, [weak, timeoutMs, this] {
@@ -355,9 +398,21 @@ void Session::startCall(const Tool &tool, ToolContext ctx, const Message &m, con
     });
 }
 
+void Session::releaseSlot(const std::shared_ptr<Call> &call)
+{
+    if (call->holdsSlot) {
+        call->holdsSlot = false;
+        m_server.limiter().release(call->target);
+    } else if (call->ticket != 0) {
+        m_server.limiter().withdraw(call->target, call->ticket);
+        call->ticket = 0;
+    }
+}
+
 void Session::finishCall(const std::shared_ptr<Call> &call, const ToolResult &result)
 {
     call->finished = true;
+    releaseSlot(call);
     const qint64 ms = call->timer.elapsed();
     sendLog(result.isError ? LogLevel::Warning : LogLevel::Info,
             QStringLiteral("%1 on %2: %3 in %4 ms").arg(call->tool, call->target,
@@ -418,6 +473,7 @@ void Session::onCancelled(const Message &m)
     const std::shared_ptr<Call> call = *it;
     call->finished = true;
     call->cancelled->store(true);
+    releaseSlot(call);
     m_calls.erase(it);
     qCInfo(Core::lcMcp).noquote() << "cancelled" << call->tool << "on" << call->target << "for" << m_caller.agent
                                   << "reason:" << m.params.value(QStringLiteral("reason")).toString().left(200);
@@ -434,6 +490,7 @@ void Session::cancelAll()
     for (const auto &call : calls) {
         call->finished = true;
         call->cancelled->store(true);
+        releaseSlot(call);
         call->outbox->abandon();
     }
 }

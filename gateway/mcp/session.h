@@ -79,7 +79,9 @@ private:
     void onCancelled(const Message &m);
 
     void startCall(const Tool &tool, ToolContext context, const Message &m, const OutboxPtr &out);
+    void runOnPool(const std::shared_ptr<Call> &call, const Tool &tool, ToolContext context);
     void finishCall(const std::shared_ptr<Call> &call, const ToolResult &result);
+    void releaseSlot(const std::shared_ptr<Call> &call);
     void sendProgress(const std::shared_ptr<Call> &call, double progress, double total, const QString &message);
     void sendLog(LogLevel level, const QString &text, const OutboxPtr &out);
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "auth/caller.h"
+#include "exec/executor.h"
 #include "registry/target.h"
 
 #include <QJsonObject>
@@ -23,7 +24,7 @@ struct ToolAnnotations
 
 enum class LogLevel { Debug, Info, Notice, Warning, Error, Critical, Alert, Emergency };
 
-using CancelFlag = std::shared_ptr<std::atomic_bool>;
+using CancelFlag = Exec::CancelFlag;
 
 // What a running tool gets: its validated arguments, the caller, the target snapshot it runs against,
 // and thread-safe hooks for progress, logging and cancellation.
@@ -34,6 +35,7 @@ struct ToolContext
     Registry::TargetSetPtr targets;
     const Registry::Target *target = nullptr; // resolved from arguments.target when the tool takes one
     CancelFlag cancelled;
+    std::shared_ptr<Exec::CommandExecutor> executor; // for the target, when the gateway has one for its type
     std::function<void(double progress, double total, const QString &message)> progress;
     std::function<void(LogLevel level, const QString &message)> log;
 

@@ -106,6 +106,7 @@ int serve(const QStringList &args)
 
     Service::GatewayService gateway(config);
     printDiagnostics(gateway.reloadTargets());
+    gateway.watchTargets();
     Core::UnixSignals signals;
     QObject::connect(&signals, &Core::UnixSignals::terminateRequested, &gateway, [](int) {
         qCInfo(Core::lcGateway) << "stopping";

@@ -9,6 +9,8 @@
 #include "stdio/stdiotransport.h"
 #include "tools/builtintools.h"
 
+#include <QFileInfo>
+
 namespace Tailops::Service {
 
 GatewayService::GatewayService(Config::GatewayConfig config, QObject *parent)
@@ -29,7 +31,45 @@ GatewayService::~GatewayService()
 
 Config::Diagnostics GatewayService::reloadTargets()
 {
-    return m_registry->load(m_config.targetsFile());
+    const Config::Diagnostics diagnostics = m_registry->load(m_config.targetsFile());
+    Q_EMIT targetsReloaded(diagnostics);
+    return diagnostics;
+}
+
+void GatewayService::watchTargets()
+{
+    m_reloadDebounce.setSingleShot(true);
+    m_reloadDebounce.setInterval(250);
+    connect(&m_reloadDebounce, &QTimer::timeout, this, [this] {
+        const Config::Diagnostics diagnostics = reloadTargets();
+        for (const auto &d : diagnostics) {
+            qCWarning(Core::lcConfig).noquote() << d.toString();
+        }
+        qCInfo(Core::lcConfig).noquote() << "targets.yaml reloaded:" << m_registry->snapshot()->size() << "target(s)"
+                                         << (Config::hasErrors(diagnostics) ? "(with errors; bad targets skipped)" : "");
+        // Editors replace files: watch the new inode too.
+        if (!m_watcher.files().contains(m_config.targetsFile()) && QFileInfo::exists(m_config.targetsFile())) {
+            m_watcher.addPath(m_config.targetsFile());
+        }
+    });
+    const auto schedule = [this] { m_reloadDebounce.start(); };
+    connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, schedule);
+    connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this, schedule] {
+        // Only react when targets.yaml itself appeared, disappeared or was replaced.
+        const QFileInfo info(m_config.targetsFile());
+        const QDateTime stamp = info.exists() ? info.lastModified() : QDateTime();
+        if (stamp != m_targetsStamp) {
+            m_targetsStamp = stamp;
+            schedule();
+        }
+    });
+    if (QFileInfo::exists(m_config.configDir)) {
+        m_watcher.addPath(m_config.configDir);
+    }
+    if (QFileInfo::exists(m_config.targetsFile())) {
+        m_watcher.addPath(m_config.targetsFile());
+        m_targetsStamp = QFileInfo(m_config.targetsFile()).lastModified();
+    }
 }
 
 Core::Result<QList<QUrl>> GatewayService::startHttp(bool noAuth)

@@ -4,7 +4,10 @@
 #include "config/gatewayconfig.h"
 #include "core/result.h"
 
+#include <QDateTime>
+#include <QFileSystemWatcher>
 #include <QObject>
+#include <QTimer>
 #include <QUrl>
 
 #include <memory>
@@ -40,8 +43,12 @@ public:
     Mcp::Server &server() { return *m_server; }
     Http::HttpTransport *http() { return m_http.get(); }
 
-    // (Re)loads targets.yaml; returns its findings.
+    // (Re)loads targets.yaml; returns its findings. A file that yields no usable target keeps the
+    // previous set; calls in flight keep the snapshot they started with.
     Config::Diagnostics reloadTargets();
+
+    // Reloads targets.yaml whenever it changes on disk (also when an editor replaces it).
+    void watchTargets();
 
     // Starts Streamable HTTP. Without NOAUTH the shared secret must be available.
     Core::Result<QList<QUrl>> startHttp(bool noAuth);
@@ -51,6 +58,7 @@ public:
 
 Q_SIGNALS:
     void stdioFinished();
+    void targetsReloaded(const Config::Diagnostics &diagnostics);
 
 private:
     Config::GatewayConfig m_config;
@@ -59,6 +67,9 @@ private:
     std::unique_ptr<Auth::Authenticator> m_authenticator;
     std::unique_ptr<Http::HttpTransport> m_http;
     std::unique_ptr<Stdio::StdioTransport> m_stdio;
+    QFileSystemWatcher m_watcher;
+    QTimer m_reloadDebounce;
+    QDateTime m_targetsStamp;
 };
 
 } // namespace Tailops::Service

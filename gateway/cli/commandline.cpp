@@ -1,5 +1,8 @@
 #include "commandline.h"
 
+#include "clisupport.h"
+#include "targetcommands.h"
+
 #include "auth/hmactoken.h"
 #include "auth/scopes.h"
 #include "auth/secret.h"
@@ -26,50 +29,18 @@ namespace {
 
 void err(const QString &text)
 {
-    std::fprintf(stderr, "%s\n", text.toLocal8Bit().constData());
-    std::fflush(stderr);
+    printErr(text);
 }
 
 void out(const QString &text)
 {
-    std::fprintf(stdout, "%s\n", text.toLocal8Bit().constData());
-    std::fflush(stdout);
+    printOut(text);
 }
 
-QCommandLineOption configDirOption()
-{
-    return QCommandLineOption(QStringLiteral("config-dir"),
-                              QStringLiteral("Configuration directory (default: $XDG_CONFIG_HOME/tailops)."),
-                              QStringLiteral("DIR"));
-}
-
-// Parses ARGS for the sub-command NAME; prints usage problems and returns false on error.
 bool parse(QCommandLineParser &parser, const QString &name, const QStringList &args)
 {
-    parser.setApplicationDescription(QStringLiteral("tailops-gateway %1").arg(name));
-    parser.addHelpOption();
-    if (!parser.parse(QStringList { QStringLiteral("tailops-gateway ") + name } + args)) {
-        err(QStringLiteral("tailops-gateway %1: %2").arg(name, parser.errorText()));
-        return false;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out(parser.helpText());
-        return false;
-    }
-    return true;
-}
-
-QString configDir(const QCommandLineParser &parser)
-{
-    const QString dir = parser.value(QStringLiteral("config-dir"));
-    return dir.isEmpty() ? Config::defaultConfigDir() : QDir(dir).absolutePath();
-}
-
-void printDiagnostics(const Config::Diagnostics &diagnostics)
-{
-    for (const auto &d : diagnostics) {
-        err(d.toString());
-    }
+    int code = 0;
+    return parseArguments(parser, name, args, &code);
 }
 
 int serve(const QStringList &args)
@@ -250,6 +221,7 @@ int usage(const QStringList &)
                        "  serve [--config-dir DIR] [--listen HOST:PORT]... [--stdio] [--no-auth]\n"
                        "  check-config [--config-dir DIR]\n"
                        "  token mint --agent NAME --scopes S1,S2 [--ttl 8h] [--host-tags T1,T2]\n"
+                       "  targets list|import-ssh-config|test|trust ... (see: tailops-gateway targets help)\n"
                        "  version\n\n"
                        "Run a command with --help for its options."));
     return 0;
@@ -264,6 +236,7 @@ int run(const QStringList &args)
         { QStringLiteral("serve"), serve },
         { QStringLiteral("check-config"), checkConfig },
         { QStringLiteral("token mint"), tokenMint },
+        { QStringLiteral("targets"), runTargetsCommand },
         { QStringLiteral("version"), version },
         { QStringLiteral("--version"), version },
         { QStringLiteral("help"), usage },

@@ -1,0 +1,98 @@
+#include "registry/sshconfigimport.h"
+#include "registry/targetsfile.h"
+#include "registry/targetsloader.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Tailops;
+
+class TestSshConfigImport final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void followsOpenSshRules()
+    {
+        const QByteArray config = "# comment\n"
+                                  "Host web1 web-alias\n"
+                                  "  HostName 192.0.2.10\n"
+                                  "  Port 2222\n"
+                                  "  User deploy\n"
+                                  "  IdentityFile ~/.ssh/id_web\n"
+                                  "Host *.corp !bad\n"
+                                  "  User wild\n"
+                                  "Host db\n"
+                                  "  Port=bogus\n"
+                                  "Host *\n"
+                                  "  User fallback\n"
+                                  "  Port 2200\n";
+        Config::Diagnostics d;
+        const auto targets = Registry::parseSshConfig(config, QStringLiteral("config"), QStringLiteral("/home/u"), d);
+        QCOMPARE(targets.size(), 3);
+        QCOMPARE(targets.at(0).id, QStringLiteral("web1"));
+        QCOMPARE(targets.at(0).host, QStringLiteral("192.0.2.10"));
+        QCOMPARE(targets.at(0).port, 2222);
+        QCOMPARE(targets.at(0).username, QStringLiteral("deploy"));
+        QCOMPARE(targets.at(0).keyPath, QStringLiteral("/home/u/.ssh/id_web"));
+        QCOMPARE(targets.at(1).id, QStringLiteral("web-alias"));
+        QCOMPARE(targets.at(2).id, QStringLiteral("db"));
+        QCOMPARE(targets.at(2).host, QStringLiteral("db"));           // no HostName: the alias
+        QCOMPARE(targets.at(2).username, QStringLiteral("fallback")); // from Host *
+        QCOMPARE(targets.at(2).port, 22);                             // bad Port reported, first value wins
+        QCOMPARE(d.size(), 1);
+        QVERIFY(d.at(0).toString().contains(QStringLiteral("bad Port 'bogus'")));
+    }
+
+    void appendKeepsTheFileAndItsComments()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("targets.yaml"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("# my targets\nversion: \"1\"\ntargets:\n    local:\n        type: local\n        connection: {key_path: \"${HOME}/k\"}\n");
+        f.close();
+        Registry::Target t;
+        t.id = QStringLiteral("new-host");
+        t.type = QStringLiteral("remote");
+        t.executor = Registry::Executor::Ssh;
+        t.host = QStringLiteral("new.example.ts.net");
+        t.port = 22;
+        Registry::Target dup;
+        dup.id = QStringLiteral("local");
+        QStringList skipped;
+        QVERIFY(Registry::appendTargets(file, { t, dup }, &skipped).has_value());
+        QCOMPARE(skipped, QStringList { QStringLiteral("local") });
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray content = f.readAll();
+        QVERIFY(content.startsWith("# my targets\n"));
+        QVERIFY(content.contains("${HOME}/k")); // not expanded, not rewritten
+        QVERIFY(QFile::exists(file + QStringLiteral(".bak")));
+        Config::Diagnostics d;
+        const auto loaded = Registry::parseTargets(content, QStringLiteral("targets.yaml"), d, [](const QString &) { return QStringLiteral("/h"); });
+        QVERIFY2(!Config::hasErrors(d), qPrintable(d.value(0).toString()));
+        QCOMPARE(loaded.size(), 2);
+        QCOMPARE(loaded.at(1).host, QStringLiteral("new.example.ts.net"));
+    }
+
+    void refusesUnsafeAppend()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("targets.yaml"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("targets:\n  local: {type: local}\nversion: \"1\"\n");
+        f.close();
+        Registry::Target t;
+        t.id = QStringLiteral("x");
+        QStringList skipped;
+        const auto r = Registry::appendTargets(file, { t }, &skipped);
+        QVERIFY(!r.has_value());
+        QVERIFY(r.error().message.contains(QStringLiteral("not the last block")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSshConfigImport)
+#include "tst_sshconfigimport.moc"

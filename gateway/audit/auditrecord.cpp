@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 namespace Tailops::Audit {
@@ -56,12 +57,9 @@ void putString(QJsonObject &o, const QString &key, const QString &value)
     }
 }
 
-void appendEscaped(QByteArray &out, const QString &text)
+void appendEscapedUtf8(QByteArray &out, const QByteArray &utf8)
 {
     static const char hex[] = "0123456789abcdef";
-    const QByteArray utf8 = text.toUtf8();
-    out.reserve(out.size() + utf8.size() + 2);
-    out.append('"');
     for (const char ch : utf8) {
         const auto c = static_cast<unsigned char>(ch);
         switch (c) {
@@ -88,14 +86,39 @@ void appendEscaped(QByteArray &out, const QString &text)
             break;
         default:
             if (c < 0x20) {
-                out.append("\\u00");
-                out.append(hex[c >> 4]);
-                out.append(hex[c & 0xf]);
+                const char u[] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
+                out.append(u, 6);
             } else {
                 out.append(ch);
             }
         }
     }
+}
+
+void appendEscaped(QByteArray &out, QStringView text)
+{
+    // Fast path: printable ASCII without '"' and '\\' is copied as it is.
+    bool plain = true;
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u < 0x20 || u >= 0x7f || u == u'"' || u == u'\\') {
+            plain = false;
+            break;
+        }
+    }
+    const qsizetype at = out.size();
+    if (plain) {
+        out.resize(at + text.size() + 2);
+        char *d = out.data() + at;
+        *d++ = '"';
+        for (const QChar c : text) {
+            *d++ = char(c.unicode());
+        }
+        *d = '"';
+        return;
+    }
+    out.append('"');
+    appendEscapedUtf8(out, text.toUtf8());
     out.append('"');
 }
 
@@ -361,14 +384,101 @@ Core::Result<AuditRecord> AuditRecord::fromJson(const QJsonObject &o)
     return r;
 }
 
+// The canonical form of toJson(WITHHASH), written directly: the keys in sorted order, empty fields left
+// out exactly as toJson() leaves them out (tst_auditrecord checks that both agree).
+QByteArray AuditRecord::canonicalBytes(bool withHash) const
+{
+    QByteArray out;
+    out.reserve(768);
+    bool first = true;
+    const auto key = [&out, &first](const char *name) {
+        if (!first) {
+            out.append(',');
+        }
+        first = false;
+        out.append('"');
+        out.append(name);
+        out.append("\":");
+    };
+    const auto str = [&](const char *name, const QString &value) {
+        if (!value.isEmpty()) {
+            key(name);
+            appendEscaped(out, value);
+        }
+    };
+    const auto integer = [&](const char *name, std::optional<qint64> value) {
+        if (value) {
+            key(name);
+            out.append(QByteArray::number(*value));
+        }
+    };
+    const auto boolean = [&](const char *name, std::optional<bool> value) {
+        if (value) {
+            key(name);
+            out.append(*value ? "true" : "false");
+        }
+    };
+    const auto object = [&](const char *name, const QJsonObject &value) {
+        if (!value.isEmpty()) {
+            key(name);
+            appendCanonicalObject(out, value);
+        }
+    };
+    out.append('{');
+    str("approver", approver);
+    object("args", args);
+    integer("bytes", bytes);
+    str("decision", decisionName(decision));
+    object("details", details);
+    boolean("dry_run", dryRun);
+    integer("duration_ms", durationMs);
+    str("error", error);
+    str("event", eventName(event));
+    integer("exit_code", exitCode ? std::optional<qint64>(*exitCode) : std::nullopt);
+    if (withHash) {
+        str("hash", hash);
+    }
+    str("oauth_subject", oauthSubject);
+    str("peer", peer);
+    str("prev_hash", prevHash);
+    integer("record_id", recordId);
+    str("request_id", requestId);
+    str("result_status", resultStatus);
+    str("rule", rule);
+    str("subject", subject);
+    str("tailnet_node", tailnetNode);
+    if (!tailnetTags.isEmpty()) {
+        key("tailnet_tags");
+        out.append('[');
+        for (qsizetype i = 0; i < tailnetTags.size(); ++i) {
+            if (i > 0) {
+                out.append(',');
+            }
+            appendEscaped(out, tailnetTags.at(i));
+        }
+        out.append(']');
+    }
+    str("tailnet_user", tailnetUser);
+    str("target", target);
+    key("timestamp");
+    appendEscaped(out, formatTimestamp(timestamp));
+    str("token_hash", tokenHash);
+    str("tool", tool);
+    str("transport", transport);
+    boolean("truncated", truncated);
+    integer("v", kFormatVersion);
+    out.append('}');
+    return out;
+}
+
 QString AuditRecord::computeHash() const
 {
-    return sha256Hex(canonicalJson(toJson(false)));
+    return sha256Hex(canonicalBytes(false));
 }
 
 QByteArray AuditRecord::toLine() const
 {
-    return canonicalJson(toJson(true));
+    return canonicalBytes(true);
 }
 
 QByteArray canonicalJson(const QJsonObject &object)
@@ -399,7 +509,16 @@ QString hashOfJson(QJsonObject object)
 
 QString formatTimestamp(const QDateTime &utc)
 {
-    return utc.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz")) + u'Z';
+    const QDateTime t = utc.toUTC();
+    const QDate d = t.date();
+    const QTime h = t.time();
+    if (!d.isValid() || d.year() < 0 || d.year() > 9999) {
+        return t.toString(Qt::ISODateWithMs);
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", d.year(), d.month(), d.day(), h.hour(),
+                  h.minute(), h.second(), h.msec());
+    return QString::fromLatin1(buf);
 }
 
 QDateTime parseTimestamp(const QString &text)

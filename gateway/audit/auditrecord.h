@@ -99,6 +99,8 @@ struct AuditRecord
     QString computeHash() const;
     // The line as written: canonical JSON including `hash`, without the newline.
     QByteArray toLine() const;
+    // canonicalJson(toJson(WITHHASH)), built without the JSON object (the log's hot path).
+    QByteArray canonicalBytes(bool withHash) const;
 };
 
 // The canonical form the chain hashes: compact JSON, object keys sorted by UTF-16 code units, strings

@@ -2,8 +2,10 @@
 
 #include "auditrecord.h"
 
+#include <QHash>
 #include <QJsonArray>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -22,7 +24,8 @@ struct BuiltinPattern
 {
     const char16_t *pattern;
     const char16_t *replacement;
-    const char16_t *hint;
+    const char16_t *hints; // '|'-separated literals, one of which must occur (case-insensitively)
+    int minLength;         // shorter texts cannot match
     bool caseInsensitive;
 };
 
@@ -30,31 +33,32 @@ struct BuiltinPattern
 constexpr BuiltinPattern kBuiltins[] = {
     // PEM private keys (RSA, EC, OPENSSH, ENCRYPTED, PGP ... BLOCK); an unterminated block runs to the end.
     { u"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\\z)",
-      u"[REDACTED:private-key]", u"PRIVATE KEY", false },
+      u"[REDACTED:private-key]", u"PRIVATE KEY", 30, false },
     // Authorization schemes.
-    { u"\\b(bearer)\\s+[A-Za-z0-9._~+/=-]{6,}", u"\\1 [REDACTED]", u"bearer", true },
-    { u"\\b(basic)\\s+[A-Za-z0-9+/]{6,}={0,2}(?![A-Za-z0-9+/=])", u"\\1 [REDACTED]", u"basic", true },
+    { u"\\b(bearer)\\s+[A-Za-z0-9._~+/=-]{6,}", u"\\1 [REDACTED]", u"bearer", 13, true },
+    { u"\\b(basic)\\s+[A-Za-z0-9+/]{6,}={0,2}(?![A-Za-z0-9+/=])", u"\\1 [REDACTED]", u"basic", 12, true },
     // scheme://user:password@host
-    { u"\\b([A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@?#]*):[^\\s@/?#]+@", u"\\1:[REDACTED]@", u"://", false },
+    { u"\\b([A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@?#\\[]*):(?!\\[REDACTED)[^\\s@/?#]+@", u"\\1:[REDACTED]@", u"://", 8, false },
     // TailOps / TailOpsMCP HMAC tokens: base64url claims "." 64 hex digits.
-    { u"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{16,}\\.[0-9a-f]{64}(?![0-9A-Za-z])", u"[REDACTED:token]", u".", false },
+    { u"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{16,}\\.[0-9a-f]{64}(?![0-9A-Za-z])", u"[REDACTED:token]", u".", 81, false },
     // JWT: three base64url parts, the header being JSON ("eyJ").
     { u"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}", u"[REDACTED:jwt]", u"eyJ",
-      false },
+      20, false },
     // AWS access key ids.
-    { u"\\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\\b", u"[REDACTED:aws-access-key]", u"", false },
+    { u"\\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\\b", u"[REDACTED:aws-access-key]",
+      u"AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA", 20, false },
     // GitHub tokens.
-    { u"\\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})", u"[REDACTED:github-token]", u"_", false },
+    { u"\\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})", u"[REDACTED:github-token]", u"gh", 31, false },
     // Slack tokens.
-    { u"\\bxox[baprs]-[A-Za-z0-9-]{10,}", u"[REDACTED:slack-token]", u"xox", false },
+    { u"\\bxox[baprs]-[A-Za-z0-9-]{10,}", u"[REDACTED:slack-token]", u"xox", 15, false },
     // Command-line options that take a secret as the next word: --password hunter2
     { u"(--?(?:password|passwd|pass|token|secret|api-key|access-key|secret-key|client-secret)[ \\t]+)"
       u"(?!-)[^\\s\"']+",
-      u"\\1[REDACTED]", u"-", true },
+      u"\\1[REDACTED]", u"pass|token|secret|key", 8, true },
     // key=value / key: value / "key": "value" where the key names a secret.
     { u"\\b([A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|"
       u"private[_-]?key|credentials?)\"?[ \\t]*[=:][ \\t]*)(?:\"[^\"]*\"|'[^']*'|[^\\s\"',;&]+)",
-      u"\\1[REDACTED]", u"", true },
+      u"\\1[REDACTED]", u"pass|secret|token|key|credential", 4, true },
 };
 
 } // namespace
@@ -87,14 +91,15 @@ Redactor::Redactor(const RedactionRules &rules, QStringList *errors)
                 options |= QRegularExpression::CaseInsensitiveOption;
             }
             Pattern p { QRegularExpression(QString::fromUtf16(b.pattern), options),
-                        QString::fromUtf16(b.replacement), QString::fromUtf16(b.hint) };
+                        QString::fromUtf16(b.replacement),
+                        QString::fromUtf16(b.hints).split(u'|', Qt::SkipEmptyParts), b.minLength };
             Q_ASSERT(p.re.isValid());
             p.re.optimize();
             m_patterns.append(std::move(p));
         }
     }
     for (const QString &extra : rules.extraPatterns) {
-        Pattern p { QRegularExpression(extra), kRedacted, QString() };
+        Pattern p { QRegularExpression(extra), kRedacted, {}, 0 };
         if (!p.re.isValid()) {
             if (errors) {
                 errors->append(QStringLiteral("invalid redaction pattern '%1': %2 at offset %3")
@@ -164,18 +169,51 @@ double Redactor::shannonEntropy(QStringView text)
     return h;
 }
 
+double Redactor::wordFraction(QStringView text)
+{
+    if (text.isEmpty()) {
+        return 0;
+    }
+    const auto isLower = [](QChar c) { return c.unicode() >= u'a' && c.unicode() <= u'z'; };
+    const auto isUpper = [](QChar c) { return c.unicode() >= u'A' && c.unicode() <= u'Z'; };
+    qsizetype covered = 0;
+    qsizetype i = 0;
+    while (i < text.size()) {
+        qsizetype j = isUpper(text.at(i)) ? i + 1 : i;
+        qsizetype k = j;
+        while (k < text.size() && isLower(text.at(k))) {
+            ++k;
+        }
+        if (k - j >= 3) {
+            covered += k - i;
+            i = k;
+        } else {
+            ++i;
+        }
+    }
+    return double(covered) / double(text.size());
+}
+
 bool Redactor::isHighEntropy(QStringView run) const
 {
     if (run.size() < m_rules.highEntropyMinLength) {
         return false;
     }
-    bool letter = false;
+    bool lower = false;
+    bool upper = false;
     bool digit = false;
+    bool hexOnly = true; // digests and ids: at most 4 bits per character, never a match on their own
     for (const QChar c : run) {
-        letter = letter || c.isLetter();
-        digit = digit || c.isDigit();
+        const char16_t u = c.unicode();
+        lower = lower || (u >= u'a' && u <= u'z');
+        upper = upper || (u >= u'A' && u <= u'Z');
+        digit = digit || (u >= u'0' && u <= u'9');
+        hexOnly = hexOnly && ((u >= u'0' && u <= u'9') || (u >= u'a' && u <= u'f') || (u >= u'A' && u <= u'F'));
     }
-    return letter && digit && shannonEntropy(run) >= m_rules.highEntropyMinBits;
+    if (hexOnly || !(lower || upper) || !(digit || (lower && upper))) {
+        return false;
+    }
+    return shannonEntropy(run) >= m_rules.highEntropyMinBits && wordFraction(run) < m_rules.highEntropyMaxWordFraction;
 }
 
 QString Redactor::redactHighEntropy(const QString &text) const
@@ -239,7 +277,12 @@ QString Redactor::redactString(const QString &text) const
     }
     QString out = text;
     for (const Pattern &p : m_patterns) {
-        if (!p.hint.isEmpty() && !out.contains(p.hint, Qt::CaseInsensitive)) {
+        if (out.size() < p.minLength) {
+            continue;
+        }
+        if (!p.hints.isEmpty()
+            && std::none_of(p.hints.cbegin(), p.hints.cend(),
+                            [&out](const QString &h) { return out.contains(h, Qt::CaseInsensitive); })) {
             continue;
         }
         out.replace(p.re, p.replacement);

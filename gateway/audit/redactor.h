@@ -24,6 +24,9 @@ struct RedactionRules
     bool highEntropy = true;
     int highEntropyMinLength = 24;     // characters of [A-Za-z0-9+/=_-]
     double highEntropyMinBits = 4.0;   // Shannon entropy, bits per character
+    // Identifiers made of words ("ProductionDatabaseServer01", "systemd-journald-audit-2024") are kept:
+    // a run is redacted only when less than this fraction of it is word-like ([A-Z]?[a-z]{3,}).
+    double highEntropyMaxWordFraction = 0.5;
 
     static QStringList defaultSensitiveKeys();
 };
@@ -34,9 +37,10 @@ struct RedactionRules
 // Strings: every built-in and extra pattern is replaced anywhere in the text (a PEM private-key block
 // becomes "[REDACTED:private-key]", "Bearer abc..." becomes "Bearer [REDACTED]", "https://u:p@h" becomes
 // "https://u:[REDACTED]@h", "password=x" becomes "password=[REDACTED]", ...), then each run of at least
-// highEntropyMinLength characters of [A-Za-z0-9+/=_-] that contains a letter and a digit and has at
-// least highEntropyMinBits of Shannon entropy per character becomes "[REDACTED:high-entropy]". A run that
-// starts with '/' is a path: its '/'-separated segments are judged one by one.
+// highEntropyMinLength characters of [A-Za-z0-9+/=_-] that has a digit or mixed case, at least
+// highEntropyMinBits of Shannon entropy per character and is mostly not made of words (see
+// highEntropyMaxWordFraction) becomes "[REDACTED:high-entropy]". A run that starts with '/' is a path:
+// its '/'-separated segments are judged one by one.
 // JSON: values under sensitive keys become "[REDACTED]" (booleans and null are kept), every other
 // string goes through the string redactor, recursively through objects and arrays.
 class Redactor
@@ -59,6 +63,8 @@ public:
 
     // Shannon entropy of TEXT in bits per character.
     static double shannonEntropy(QStringView text);
+    // The fraction of TEXT covered by word-like runs ([A-Z]?[a-z]{3,}).
+    static double wordFraction(QStringView text);
 
 private:
     Redactor(const RedactionRules &rules, QStringList *errors);
@@ -67,7 +73,8 @@ private:
     {
         QRegularExpression re;
         QString replacement; // may use \1...
-        QString hint;        // a literal that must occur (case-insensitively) for the pattern to matter
+        QStringList hints; // one of these literals must occur (case-insensitively) for the pattern to matter
+        int minLength = 0;
     };
 
     bool isHighEntropy(QStringView run) const;

@@ -5,6 +5,12 @@
 #include "registry/sshconfigimport.h"
 #include "registry/targetregistry.h"
 #include "registry/targetsfile.h"
+#include "connectivity/connectivitychecker.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cstdio>
 
 #include <QDir>
 #include <QHash>
@@ -80,11 +86,147 @@ int importSshConfig(const QStringList &args)
     return 0;
 }
 
+struct Loaded
+{
+    Config::GatewayConfig config;
+    Registry::TargetSetPtr targets;
+    Config::Diagnostics diagnostics;
+};
+
+Loaded loadAll(const QCommandLineParser &parser)
+{
+    Loaded l;
+    l.config = Config::loadGatewayConfig(configDir(parser), l.diagnostics);
+    Registry::TargetRegistry registry;
+    l.diagnostics += registry.load(l.config.targetsFile());
+    l.targets = registry.snapshot();
+    return l;
+}
+
+int test(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.addOption(configDirOption());
+    parser.addOption({ QStringLiteral("all"), QStringLiteral("Test every target (the default without ids).") });
+    parser.addOption({ QStringLiteral("json"), QStringLiteral("Print the results as JSON.") });
+    parser.addOption({ QStringLiteral("timeout"), QStringLiteral("Seconds per check (default 10)."), QStringLiteral("S"), QStringLiteral("10") });
+    parser.addPositionalArgument(QStringLiteral("ID"), QStringLiteral("Targets to test."), QStringLiteral("[ID...]"));
+    int code = 0;
+    if (!parseArguments(parser, QStringLiteral("targets test"), args, &code)) {
+        return code;
+    }
+    const Loaded l = loadAll(parser);
+    printDiagnostics(l.diagnostics);
+    QList<Registry::Target> chosen;
+    const QStringList ids = parser.positionalArguments();
+    if (ids.isEmpty() || parser.isSet(QStringLiteral("all"))) {
+        chosen = l.targets->targets();
+    }
+    for (const QString &id : ids) {
+        const auto *t = l.targets->find(id);
+        if (!t) {
+            printErr(QStringLiteral("Target not found in registry: '%1'").arg(id));
+            return 2;
+        }
+        chosen.append(*t);
+    }
+    Connectivity::CheckOptions options;
+    options.ssh.knownHostsFile = l.config.knownHostsFile;
+    options.timeoutMs = std::max(1, parser.value(QStringLiteral("timeout")).toInt()) * 1000;
+    const QList<Connectivity::TargetReport> reports = Connectivity::checkTargets(chosen, options);
+    bool allOk = true;
+    QJsonArray json;
+    for (const auto &r : reports) {
+        allOk = allOk && r.ok;
+        json.append(r.toJson());
+        if (parser.isSet(QStringLiteral("json"))) {
+            continue;
+        }
+        printOut(QStringLiteral("%1 (%2): %3%4").arg(r.target, r.executor, r.ok ? QStringLiteral("OK") : QStringLiteral("FAILED"),
+                                                  r.latencyMs >= 0 ? QStringLiteral(", %1 ms").arg(r.latencyMs) : QString()));
+        for (const auto &c : r.checks) {
+            printOut(QStringLiteral("  [%1] %2: %3").arg(c.ok ? QStringLiteral(" ok ") : QStringLiteral("FAIL"), c.name, c.detail));
+            if (!c.ok) {
+                printOut(QStringLiteral("         cause: %1").arg(c.cause));
+                printOut(QStringLiteral("         fix:   %1").arg(c.fix));
+            }
+        }
+    }
+    if (parser.isSet(QStringLiteral("json"))) {
+        printOut(QString::fromUtf8(QJsonDocument(QJsonObject { { QStringLiteral("results"), json } }).toJson(QJsonDocument::Indented)).trimmed());
+    }
+    return allOk ? 0 : 1;
+}
+
+int trust(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.addOption(configDirOption());
+    parser.addOption({ QStringLiteral("yes"), QStringLiteral("Do not ask; record the key shown.") });
+    parser.addOption({ QStringLiteral("fingerprint"), QStringLiteral("Record only if the key has this SHA256 fingerprint."),
+                       QStringLiteral("SHA256:...") });
+    parser.addPositionalArgument(QStringLiteral("ID"), QStringLiteral("The ssh target."));
+    int code = 0;
+    if (!parseArguments(parser, QStringLiteral("targets trust"), args, &code)) {
+        return code;
+    }
+    if (parser.positionalArguments().size() != 1) {
+        printErr(QStringLiteral("tailops-gateway targets trust: name one target id"));
+        return 2;
+    }
+    const Loaded l = loadAll(parser);
+    const QString id = parser.positionalArguments().constFirst();
+    const auto *t = l.targets->find(id);
+    if (!t) {
+        printErr(QStringLiteral("Target not found in registry: '%1'").arg(id));
+        return 2;
+    }
+    if (t->executor != Registry::Executor::Ssh) {
+        printErr(QStringLiteral("target '%1' is not an ssh target").arg(id));
+        return 2;
+    }
+    Exec::SshOptions ssh;
+    ssh.knownHostsFile = l.config.knownHostsFile;
+    const auto key = Exec::fetchHostKey(*t, ssh);
+    if (!key) {
+        printErr(QStringLiteral("tailops-gateway targets trust: %1").arg(key.error().message));
+        return 1;
+    }
+    printOut(QStringLiteral("%1 presents %2 %3 (%4 in %5)")
+                 .arg(key->hostPort, key->keyType, key->fingerprint, Exec::hostKeyStatusName(key->status), key->knownHostsFile));
+    if (key->status == Exec::HostKeyStatus::Known) {
+        printOut(QStringLiteral("already trusted"));
+        return 0;
+    }
+    QString expected = parser.value(QStringLiteral("fingerprint"));
+    if (expected.isEmpty() && !parser.isSet(QStringLiteral("yes"))) {
+        std::fprintf(stdout, "Compare it with the host's own key (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the "
+                             "target). Record it? [y/N] ");
+        std::fflush(stdout);
+        char answer[16] = {};
+        if (!std::fgets(answer, sizeof answer, stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
+            printOut(QStringLiteral("not recorded"));
+            return 1;
+        }
+    }
+    if (expected.isEmpty()) {
+        expected = key->fingerprint; // the key the user just saw; refuse if another one shows up now
+    }
+    if (auto recorded = Exec::trustHostKey(*t, ssh, expected); !recorded) {
+        printErr(QStringLiteral("tailops-gateway targets trust: %1").arg(recorded.error().message));
+        return 1;
+    }
+    printOut(QStringLiteral("recorded %1 for %2 in %3").arg(key->fingerprint, key->hostPort, key->knownHostsFile));
+    return 0;
+}
+
 int help(const QStringList &)
 {
     printOut(QStringLiteral("usage: tailops-gateway targets COMMAND\n\n"
                             "  list [--config-dir DIR]                       the targets and where they are\n"
-                            "  import-ssh-config [FILE] [--write]            ~/.ssh/config hosts as targets\n"));
+                            "  import-ssh-config [FILE] [--write]            ~/.ssh/config hosts as targets\n"
+                            "  test [ID...|--all] [--json] [--timeout S]     connectivity checks, with cause and fix\n"
+                            "  trust ID [--yes|--fingerprint SHA256:...]     record an ssh target's host key\n"));
     return 0;
 }
 
@@ -96,6 +238,8 @@ int runTargetsCommand(const QStringList &args)
     static const QHash<QString, Command> commands {
         { QStringLiteral("list"), list },
         { QStringLiteral("import-ssh-config"), importSshConfig },
+        { QStringLiteral("test"), test },
+        { QStringLiteral("trust"), trust },
         { QStringLiteral("help"), help },
     };
     const auto it = commands.constFind(args.value(0));

@@ -229,6 +229,18 @@ void readMcp(const YAML::Node &node, Reporter &r, GatewayConfig &c)
     }
 }
 
+void readSsh(const YAML::Node &node, Reporter &r, GatewayConfig &c)
+{
+    if (!checkMap(node, r, QStringLiteral("ssh"), { "known_hosts" })) {
+        return;
+    }
+    if (const auto n = node["known_hosts"]) {
+        if (const auto v = readString(n, r, QStringLiteral("ssh.known_hosts"))) {
+            c.knownHostsFile = QDir(c.configDir).filePath(*v);
+        }
+    }
+}
+
 void readAudit(const YAML::Node &node, Reporter &r, GatewayConfig &c)
 {
     if (!checkMap(node, r, QStringLiteral("audit"), { "path" })) {
@@ -253,7 +265,7 @@ GatewayConfig parseGatewayConfig(const QByteArray &yaml, const QString &fileName
     if (!root) {
         return c;
     }
-    if (!checkMap(*root, r, QStringLiteral("gateway.yaml"), { "listen", "auth", "http", "mcp", "audit" })) {
+    if (!checkMap(*root, r, QStringLiteral("gateway.yaml"), { "listen", "auth", "http", "mcp", "audit", "ssh" })) {
         return c;
     }
     if (const auto n = (*root)["listen"]) {
@@ -267,6 +279,9 @@ GatewayConfig parseGatewayConfig(const QByteArray &yaml, const QString &fileName
     }
     if (const auto n = (*root)["mcp"]) {
         readMcp(n, r, c);
+    }
+    if (const auto n = (*root)["ssh"]) {
+        readSsh(n, r, c);
     }
     if (const auto n = (*root)["audit"]) {
         readAudit(n, r, c);

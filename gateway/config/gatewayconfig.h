@@ -51,6 +51,7 @@ struct GatewayConfig
     qint64 sseAfterMs = 1000; // a call still running after this long is answered as an SSE stream
 
     QString auditPath;
+    QString knownHostsFile; // ssh.known_hosts; empty: ~/.ssh/known_hosts
 
     QString gatewayFile() const;
     QString targetsFile() const;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "auth/caller.h"
+#include "callauditor.h"
 #include "exec/concurrencylimiter.h"
 #include "exec/executorprovider.h"
 #include "jsonrpc.h"
@@ -54,6 +55,8 @@ public:
     Exec::ConcurrencyLimiter &limiter() { return m_limiter; }
     Exec::ExecutorProvider *executors() const { return m_executors; }
     void setExecutorProvider(Exec::ExecutorProvider *provider) { m_executors = provider; }
+    CallAuditor *auditor() const { return m_auditor; }
+    void setAuditor(CallAuditor *auditor) { m_auditor = auditor; }
     QThreadPool &pool() { return m_pool; }
 
     int pageSize() const { return m_pageSize; }
@@ -79,6 +82,7 @@ private:
     QThreadPool m_pool;
     Exec::ConcurrencyLimiter m_limiter;
     Exec::ExecutorProvider *m_executors = nullptr;
+    CallAuditor *m_auditor = nullptr;
     int m_pageSize = 50;
 };
 

@@ -63,6 +63,7 @@ struct Session::Call
     QString tool;
     QString target;
     QElapsedTimer timer;
+    CallInfo info;
     bool finished = false;
     Exec::ConcurrencyLimiter::Ticket ticket = 0; // queued for a slot of the target
     bool holdsSlot = false;
@@ -141,7 +142,7 @@ void Session::handle(const Message &message, const OutboxPtr &outbox)
                                                                         "first") }));
         return;
     }
-    if (m_calls.contains(idKey(message.id))) {
+    if (m_calls.contains(idKey(message.id)) || m_pendingAudit.contains(idKey(message.id))) {
         outbox->respond(makeError(message.id, RpcError { ErrorCode::InvalidRequest,
                                                          QStringLiteral("Request id is already in use by a request "
                                                                         "in flight") }));
@@ -236,30 +237,50 @@ void Session::onToolsList(const Message &m, const OutboxPtr &out)
 void Session::onToolsCall(const Message &m, const OutboxPtr &out)
 {
     const QJsonValue name = m.params.value(QStringLiteral("name"));
+    const QJsonObject arguments = m.params.value(QStringLiteral("arguments")).toObject();
+    CallInfo info { m_caller, m.id.isString() ? m.id.toString() : QString::number(qint64(m.id.toDouble())),
+                    name.toString().left(128), arguments.value(QStringLiteral("target")).toString(QStringLiteral("local")).left(64),
+                    arguments };
+    CallAuditor *auditor = m_server.auditor();
+    // Every refusal is answered and recorded the same way.
+    const auto refuseProtocol = [&](const QString &message) {
+        if (auditor) {
+            auditor->denied(info, QStringLiteral("protocol"), message);
+        }
+        out->respond(makeError(m.id, invalidParams(message)));
+    };
+    const auto refuseTool = [&](const QString &rule, const QString &message) {
+        if (auditor) {
+            auditor->denied(info, rule, message);
+        }
+        out->respond(makeResult(m.id, toolResultJson(ToolResult::error(message))));
+    };
+
     if (!name.isString()) {
-        out->respond(makeError(m.id, invalidParams(QStringLiteral("tools/call: 'name' (string) is required"))));
+        refuseProtocol(QStringLiteral("tools/call: 'name' (string) is required"));
         return;
     }
     const Tool *tool = m_server.findTool(name.toString());
     if (!tool) {
-        out->respond(makeError(m.id, invalidParams(QStringLiteral("Unknown tool: %1").arg(name.toString().left(128)))));
+        refuseProtocol(QStringLiteral("Unknown tool: %1").arg(name.toString().left(128)));
         return;
     }
     const QJsonValue args = m.params.value(QStringLiteral("arguments"));
     if (!args.isUndefined() && !args.isNull() && !args.isObject()) {
-        out->respond(makeError(m.id, invalidParams(QStringLiteral("tools/call: 'arguments' must be an object"))));
+        refuseProtocol(QStringLiteral("tools/call: 'arguments' must be an object"));
         return;
     }
-    const QJsonObject arguments = args.toObject();
     if (const auto problem = validateJson(arguments, tool->inputSchema)) {
-        out->respond(makeError(m.id, invalidParams(QStringLiteral("Invalid arguments for tool %1: %2").arg(tool->name, *problem))));
+        refuseProtocol(QStringLiteral("Invalid arguments for tool %1: %2").arg(tool->name, *problem));
         return;
+    }
+    if (!tool->takesTarget) {
+        info.target.clear();
     }
     if (!tool->scope.isEmpty() && !m_caller.hasScope(tool->scope)) {
-        out->respond(makeResult(m.id, toolResultJson(ToolResult::error(
-                                         QStringLiteral("Operation not permitted for target: %1 needs the %2 scope, "
-                                                        "which this caller does not have")
-                                             .arg(tool->name, tool->scope)))));
+        refuseTool(QStringLiteral("scope"), QStringLiteral("Operation not permitted for target: %1 needs the %2 scope, "
+                                                           "which this caller does not have")
+                                                .arg(tool->name, tool->scope));
         return;
     }
     ToolContext ctx;
@@ -267,29 +288,47 @@ void Session::onToolsCall(const Message &m, const OutboxPtr &out)
     ctx.caller = m_caller;
     ctx.targets = m_server.registry().snapshot();
     if (tool->takesTarget) {
-        const QString targetId = arguments.value(QStringLiteral("target")).toString(QStringLiteral("local"));
-        ctx.target = ctx.targets->find(targetId);
+        ctx.target = ctx.targets->find(info.target);
         if (!ctx.target) {
-            out->respond(makeResult(m.id, toolResultJson(ToolResult::error(
-                                             QStringLiteral("Target not found in registry: '%1' (call list_targets "
-                                                            "for the ids)")
-                                                 .arg(targetId.left(64))))));
+            refuseTool(QStringLiteral("registry"), QStringLiteral("Target not found in registry: '%1' (call list_targets "
+                                                                  "for the ids)")
+                                                       .arg(info.target));
             return;
         }
         if (!tool->scope.isEmpty() && !ctx.target->capabilities.contains(tool->scope)) {
-            out->respond(makeResult(m.id, toolResultJson(ToolResult::error(
-                                             QStringLiteral("Operation not permitted for target: '%1' does not allow "
-                                                            "%2 (its capabilities lack %3)")
-                                                 .arg(ctx.target->id, tool->name, tool->scope)))));
+            refuseTool(QStringLiteral("capabilities"), QStringLiteral("Operation not permitted for target: '%1' does "
+                                                                      "not allow %2 (its capabilities lack %3)")
+                                                           .arg(ctx.target->id, tool->name, tool->scope));
             return;
         }
     }
-    startCall(*tool, std::move(ctx), m, out);
+    if (!auditor) {
+        startCall(*tool, std::move(ctx), m, out, info);
+        return;
+    }
+    // The decision is on disk before the action runs; if it cannot be written, nothing runs.
+    m_pendingAudit.insert(idKey(m.id));
+    const QString key = idKey(m.id);
+    auditor->allowed(info, QStringLiteral("scopes+capabilities"), this,
+                     [this, key, tool = *tool, ctx = std::move(ctx), m, out, info](const QString &error) mutable {
+                         if (!m_pendingAudit.remove(key)) {
+                             return; // cancelled while the decision was being written
+                         }
+                         if (!error.isEmpty()) {
+                             out->respond(makeResult(m.id, toolResultJson(ToolResult::error(
+                                                              QStringLiteral("Refusing to act unaudited: the audit log "
+                                                                             "cannot be written (%1)")
+                                                                  .arg(error)))));
+                             return;
+                         }
+                         startCall(tool, std::move(ctx), m, out, info);
+                     });
 }
 
-void Session::startCall(const Tool &tool, ToolContext ctx, const Message &m, const OutboxPtr &out)
+void Session::startCall(const Tool &tool, ToolContext ctx, const Message &m, const OutboxPtr &out, const CallInfo &info)
 {
     auto call = std::make_shared<Call>();
+    call->info = info;
     call->session = this;
     call->outbox = out;
     call->id = m.id;
@@ -419,6 +458,9 @@ void Session::finishCall(const std::shared_ptr<Call> &call, const ToolResult &re
                                                        result.isError ? QStringLiteral("failed") : QStringLiteral("done"))
                 .arg(ms),
             call->outbox);
+    if (auto *auditor = m_server.auditor()) {
+        auditor->finished(call->info, result, ms);
+    }
     call->outbox->respond(makeResult(call->id, toolResultJson(result)));
     m_calls.remove(call->key);
     Q_EMIT m_server.toolCallFinished(call->tool, call->target, m_caller.agent, result.isError, ms);
@@ -466,6 +508,9 @@ void Session::onCancelled(const Message &m)
     if (!requestId.isString() && !requestId.isDouble()) {
         return;
     }
+    if (m_pendingAudit.remove(idKey(requestId))) {
+        return; // its decision record was still being written: the call will not start
+    }
     const auto it = m_calls.find(idKey(requestId));
     if (it == m_calls.end()) {
         return; // unknown or finished: ignore, as the spec allows
@@ -474,6 +519,9 @@ void Session::onCancelled(const Message &m)
     call->finished = true;
     call->cancelled->store(true);
     releaseSlot(call);
+    if (auto *auditor = m_server.auditor()) {
+        auditor->finished(call->info, ToolResult::error(QStringLiteral("cancelled by the client")), call->timer.elapsed());
+    }
     m_calls.erase(it);
     qCInfo(Core::lcMcp).noquote() << "cancelled" << call->tool << "on" << call->target << "for" << m_caller.agent
                                   << "reason:" << m.params.value(QStringLiteral("reason")).toString().left(200);

@@ -1,12 +1,14 @@
 #pragma once
 
 #include "auth/caller.h"
+#include "callauditor.h"
 #include "jsonrpc.h"
 #include "tool.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QSet>
 
 #include <memory>
 #include <optional>
@@ -78,7 +80,7 @@ private:
     void onInitialized(const Message &m);
     void onCancelled(const Message &m);
 
-    void startCall(const Tool &tool, ToolContext context, const Message &m, const OutboxPtr &out);
+    void startCall(const Tool &tool, ToolContext context, const Message &m, const OutboxPtr &out, const CallInfo &info);
     void runOnPool(const std::shared_ptr<Call> &call, const Tool &tool, ToolContext context);
     void finishCall(const std::shared_ptr<Call> &call, const ToolResult &result);
     void releaseSlot(const std::shared_ptr<Call> &call);
@@ -97,6 +99,7 @@ private:
     QString m_clientName;
     std::optional<LogLevel> m_logLevel;
     QHash<QString, std::shared_ptr<Call>> m_calls;
+    QSet<QString> m_pendingAudit; // calls whose decision record is being written
     std::function<void(const QJsonObject &)> m_unsolicited;
 };
 

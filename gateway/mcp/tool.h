@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <memory>
 
 namespace Tailops::Mcp {
@@ -47,6 +48,10 @@ struct ToolResult
     QJsonObject structured; // matches the tool's outputSchema
     QString text;           // a short human-readable rendering
     bool isError = false;
+    // For the audit, when the tool ran a command:
+    std::optional<int> exitCode;
+    std::optional<qint64> bytes;
+    bool truncated = false;
 
     static ToolResult error(const QString &message)
     {

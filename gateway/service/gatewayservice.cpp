@@ -3,6 +3,8 @@
 #include "auth/scopes.h"
 #include "auth/secret.h"
 #include "core/logging.h"
+#include "connectivity/connectivitytool.h"
+#include "executorcache.h"
 #include "http/httptransport.h"
 #include "mcp/server.h"
 #include "registry/targetregistry.h"
@@ -20,6 +22,13 @@ GatewayService::GatewayService(Config::GatewayConfig config, QObject *parent)
     , m_server(std::make_unique<Mcp::Server>(*m_registry))
 {
     m_server->setPageSize(m_config.pageSize);
+    Exec::SshOptions ssh;
+    ssh.knownHostsFile = m_config.knownHostsFile;
+    m_executors = std::make_unique<ExecutorCache>(ssh);
+    m_server->setExecutorProvider(m_executors.get());
+    Connectivity::CheckOptions checks;
+    checks.ssh = ssh;
+    Connectivity::registerConnectivityTool(*m_server, checks);
     Tools::registerBuiltinTools(*m_server);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "auth/authenticator.h"
+#include "exec/executorprovider.h"
 #include "config/gatewayconfig.h"
 #include "core/result.h"
 
@@ -65,6 +66,7 @@ private:
     std::unique_ptr<Registry::TargetRegistry> m_registry;
     std::unique_ptr<Mcp::Server> m_server;
     std::unique_ptr<Auth::Authenticator> m_authenticator;
+    std::unique_ptr<Exec::ExecutorProvider> m_executors;
     std::unique_ptr<Http::HttpTransport> m_http;
     std::unique_ptr<Stdio::StdioTransport> m_stdio;
     QFileSystemWatcher m_watcher;

@@ -103,12 +103,33 @@ Tool getSystemStatus()
     t.annotations = { true, false, true, false };
     t.scope = QStringLiteral("system:read");
     t.run = [](const ToolContext &ctx) {
-        if (ctx.target->executor != Registry::Executor::Local) {
-            return ToolResult::error(QStringLiteral("get_system_status: %1 targets are not supported by this build "
-                                                    "(target '%2')")
+        Core::Result<QJsonObject> status = Core::fail(QString());
+        if (ctx.target->executor == Registry::Executor::Local) {
+            status = readLocalSystemStatus([&](int step, const QString &stage) { ctx.progress(step, 4, stage); });
+        } else if (ctx.executor) {
+            QList<QByteArray> outputs;
+            int step = 0;
+            for (const QStringList &argv : remoteSystemStatusCommands()) {
+                const auto run = ctx.executor->run({ argv, ctx.target->timeoutSeconds * 1000, ctx.target->maxOutputBytes, false },
+                                                   ctx.cancelled);
+                if (!run) {
+                    return ToolResult::error(QStringLiteral("%1: %2").arg(ctx.target->id, run.error().message));
+                }
+                if (run->exitCode != 0) {
+                    return ToolResult::error(QStringLiteral("%1: `%2` exited with %3: %4")
+                                                 .arg(ctx.target->id, argv.join(u' '))
+                                                 .arg(run->exitCode)
+                                                 .arg(QString::fromUtf8(run->stderrData.left(300)).trimmed()));
+                }
+                outputs.append(run->stdoutData);
+                ctx.progress(++step, 4, argv.constFirst());
+            }
+            status = parseRemoteSystemStatus(outputs.at(0), outputs.at(1), outputs.at(2));
+            ctx.progress(4, 4, QStringLiteral("parsed"));
+        } else {
+            return ToolResult::error(QStringLiteral("get_system_status is not available for %1 targets (target '%2')")
                                          .arg(Registry::executorName(ctx.target->executor), ctx.target->id));
         }
-        auto status = readLocalSystemStatus([&](int step, const QString &stage) { ctx.progress(step, 4, stage); });
         if (!status) {
             return ToolResult::error(status.error().toString());
         }

@@ -446,6 +446,17 @@ Core::Result<DockerClient::Response> DockerClient::perform(const Request &reques
         case CURLE_RECV_ERROR:
         case CURLE_SEND_ERROR:
         case CURLE_PARTIAL_FILE:
+            if (m_baseUrl.startsWith("https:") && detail.contains(QStringLiteral("SSL"))) {
+                // TLS 1.3 reports a refused client certificate after the handshake, on the first read
+                const bool clientCert = detail.contains(QStringLiteral("bad certificate"))
+                    || detail.contains(QStringLiteral("certificate required"))
+                    || detail.contains(QStringLiteral("unknown ca"));
+                return Core::fail(QStringLiteral("TLS error with Docker at %1: %2%3")
+                                      .arg(where, detail,
+                                           clientCert ? QStringLiteral(" (the daemon did not accept our client certificate: "
+                                                                       "check the target's TLS cert and key)")
+                                                      : QString()));
+            }
             return Core::fail(QStringLiteral("Docker at %1 closed the connection during %2: %3").arg(where, what, detail));
         default:
             return Core::fail(QStringLiteral("Docker request %1 to %2 failed: %3").arg(what, where, detail));

@@ -100,7 +100,9 @@ private Q_SLOTS:
                 QThread::msleep(10);
             }
             m_slowObservedCancel = ctx.isCancelled();
-            return Mcp::ToolResult { {}, QStringLiteral("slow done"), false };
+            Mcp::ToolResult done;
+            done.text = QStringLiteral("slow done");
+            return done;
         };
         m_server->addTool(slow);
     }

@@ -27,6 +27,7 @@ Q_LOGGING_CATEGORY(lcAudit, "tailops.audit", QtInfoMsg)
 namespace {
 
 constexpr qint64 kChunk = 64 * 1024;
+constexpr auto kHeadInterval = std::chrono::milliseconds(20);
 
 QString errnoText(int error = errno)
 {
@@ -495,7 +496,7 @@ Core::Result<OpenReport> AuditLog::reopen()
     QList<Delivery> dropped;
     {
         std::lock_guard io(m_ioMutex);
-        QList<Pending> queue;
+        std::vector<Pending> queue;
         {
             std::lock_guard lock(m_mutex);
             if (!m_open) {
@@ -568,6 +569,7 @@ void AuditLog::close()
     if (m_writer.joinable()) {
         m_writer.join();
     }
+    flushHead();
     {
         std::lock_guard io(m_ioMutex);
         if (m_fd >= 0) {
@@ -598,14 +600,16 @@ qint64 AuditLog::append(AuditRecord record, const QObject *context, Callback cal
             record.timestamp = record.timestamp.isValid() ? record.timestamp.toUTC() : QDateTime::currentDateTimeUtc();
             record.recordId = m_nextId++;
             record.prevHash = m_lastHash;
-            record.hash = sha256Hex(record.canonicalBytes(false));
+            qsizetype hashAt = 0;
+            p.line = record.canonicalBytes(false, &hashAt);
+            record.hash = sha256Hex(p.line);
             m_lastHash = record.hash;
-            p.line = record.canonicalBytes(true);
+            p.line.insert(hashAt, QByteArrayLiteral(",\"hash\":\"") + record.hash.toLatin1() + '"');
             p.line.append('\n');
             p.record = std::move(record);
             p.generation = m_generation;
             const qint64 id = p.record.recordId;
-            m_queue.append(std::move(p));
+            m_queue.push_back(std::move(p));
             ++m_appended;
             m_queueCv.notify_one();
             return id;
@@ -621,9 +625,15 @@ qint64 AuditLog::append(AuditRecord record, const QObject *context, Callback cal
 
 bool AuditLog::flush(int timeoutMs)
 {
-    std::unique_lock lock(m_mutex);
-    const quint64 target = m_appended;
-    return m_flushCv.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] { return m_processed >= target; });
+    {
+        std::unique_lock lock(m_mutex);
+        const quint64 target = m_appended;
+        if (!m_flushCv.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] { return m_processed >= target; })) {
+            return false;
+        }
+    }
+    flushHead();
+    return true;
 }
 
 void AuditLog::startWriter()
@@ -633,15 +643,22 @@ void AuditLog::startWriter()
 
 void AuditLog::writerLoop()
 {
+    std::vector<Pending> batch;
     for (;;) {
-        QList<Pending> batch;
+        batch.clear();
         {
             std::unique_lock lock(m_mutex);
-            m_queueCv.wait(lock, [this] { return !m_queue.isEmpty() || m_stopping; });
-            if (m_queue.isEmpty()) {
+            const auto ready = [this] { return !m_queue.empty() || m_stopping; };
+            if (m_headDirty && !m_queueCv.wait_for(lock, kHeadInterval, ready)) {
+                lock.unlock();
+                flushHead(); // idle: bring the head up to date
+                continue;
+            }
+            m_queueCv.wait(lock, ready);
+            if (m_queue.empty()) {
                 return;
             }
-            batch.swap(m_queue);
+            batch.swap(m_queue); // m_queue gets the emptied vector back, with its capacity
         }
         const auto n = quint64(batch.size());
         processBatch(batch);
@@ -697,6 +714,40 @@ bool AuditLog::updateHead(QString &error)
     return true;
 }
 
+bool AuditLog::maybeUpdateHead(QString &error, bool force)
+{
+    if (!m_headDirty) {
+        return true;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - m_headWritten < kHeadInterval) {
+        return true;
+    }
+    if (!updateHead(error)) {
+        return false;
+    }
+    m_headWritten = now;
+    m_headDirty = false;
+    return true;
+}
+
+// With m_ioMutex not held: writes a pending head now (idle writer, flush, close).
+void AuditLog::flushHead()
+{
+    if (!m_headDirty) {
+        return;
+    }
+    QList<Delivery> deliveries;
+    {
+        std::lock_guard io(m_ioMutex);
+        QString error;
+        if (!maybeUpdateHead(error, true)) {
+            enterFailed(error, deliveries);
+        }
+    }
+    post(std::move(deliveries));
+}
+
 bool AuditLog::rotate(QString &error)
 {
     const QString target = rotatedAuditPath(m_path, m_fileFirstId);
@@ -742,7 +793,8 @@ bool AuditLog::rotate(QString &error)
                 m_anchorId = t->firstRecord->value(QStringLiteral("record_id")).toInteger();
                 m_anchorPrevHash = t->firstRecord->value(QStringLiteral("prev_hash")).toString();
             }
-            return updateHead(error);
+            m_headDirty = true;
+            return maybeUpdateHead(error, true);
         }
     }
     return true;
@@ -770,9 +822,10 @@ void AuditLog::enterFailed(const QString &reason, QList<Delivery> &deliveries)
     }
 }
 
-void AuditLog::processBatch(QList<Pending> &batch)
+void AuditLog::processBatch(std::vector<Pending> &batch)
 {
     QList<Delivery> deliveries;
+    deliveries.reserve(qsizetype(batch.size()) + 1);
     {
         std::lock_guard io(m_ioMutex);
         quint64 generation = 0;
@@ -785,8 +838,9 @@ void AuditLog::processBatch(QList<Pending> &batch)
             reason = m_failureReason;
         }
         QList<qsizetype> unit; // indexes into batch, written but not yet synced
-        QList<bool> handled(batch.size(), false);
-        QByteArray buffer;
+        std::vector<bool> handled(batch.size(), false);
+        QByteArray &buffer = m_writeBuffer;
+        buffer.resize(0);
         QString error;
         const auto commit = [&]() -> bool {
             if (unit.isEmpty()) {
@@ -809,27 +863,28 @@ void AuditLog::processBatch(QList<Pending> &batch)
                     ++m_stats.syncs;
                 }
             }
-            const AuditRecord &first = batch.at(unit.first()).record;
-            const AuditRecord &last = batch.at(unit.last()).record;
+            const AuditRecord &first = batch[size_t(unit.first())].record;
+            const AuditRecord &last = batch[size_t(unit.last())].record;
             m_durableId = last.recordId;
             m_durableHash = last.hash;
             if (m_anchorId == 0) {
                 m_anchorId = first.recordId;
                 m_anchorPrevHash = first.prevHash;
             }
-            if (!updateHead(error)) {
+            m_headDirty = true;
+            if (!maybeUpdateHead(error, false)) {
                 return false;
             }
             if (m_options.syslog) {
                 for (const qsizetype i : std::as_const(unit)) {
-                    const QByteArray &line = batch.at(i).line;
+                    const QByteArray &line = batch[size_t(i)].line;
                     ::syslog(LOG_AUTHPRIV | LOG_INFO, "%.*s", int(line.size() - 1), line.constData());
                 }
             }
             {
                 std::lock_guard lock(m_ringMutex);
                 for (const qsizetype i : std::as_const(unit)) {
-                    m_ring.push_back(batch.at(i).record);
+                    m_ring.push_back(batch[size_t(i)].record);
                 }
                 while (m_ring.size() > size_t(std::max(1, m_options.ringCapacity))) {
                     m_ring.pop_front();
@@ -837,17 +892,17 @@ void AuditLog::processBatch(QList<Pending> &batch)
                 m_ringLastId = last.recordId;
             }
             for (const qsizetype i : std::as_const(unit)) {
-                const qint64 id = batch.at(i).record.recordId;
-                deliveries.append({ std::move(batch[i]), id, {} });
-                handled[i] = true;
+                const qint64 id = batch[size_t(i)].record.recordId;
+                deliveries.append({ std::move(batch[size_t(i)]), id, {} });
+                handled[size_t(i)] = true;
             }
             unit.clear();
-            buffer.clear();
+            buffer.resize(0);
             return true;
         };
 
         bool ok = true;
-        for (qsizetype i = 0; i < batch.size() && ok; ++i) {
+        for (size_t i = 0; i < batch.size() && ok; ++i) {
             Pending &p = batch[i];
             if (failedAlready || p.generation != generation) {
                 const QString message = failedAlready
@@ -872,7 +927,7 @@ void AuditLog::processBatch(QList<Pending> &batch)
                 m_fileFirstTime = p.record.timestamp;
             }
             buffer.append(p.line);
-            unit.append(i);
+            unit.append(qsizetype(i));
             if (m_options.durability == Durability::Fsync) {
                 ok = commit();
             }
@@ -883,8 +938,8 @@ void AuditLog::processBatch(QList<Pending> &batch)
         if (!ok) {
             enterFailed(error, deliveries);
             const QString message = QStringLiteral("audit record not written: %1").arg(error);
-            for (qsizetype i = 0; i < batch.size(); ++i) {
-                if (!handled.at(i)) {
+            for (size_t i = 0; i < batch.size(); ++i) {
+                if (!handled[i]) {
                     deliveries.append({ std::move(batch[i]), Core::fail(message, m_path), {} });
                 }
             }

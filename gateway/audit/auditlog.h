@@ -12,12 +12,15 @@
 #include <QPointer>
 #include <QString>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 namespace Tailops::Audit {
 
@@ -141,11 +144,13 @@ private:
     Core::Result<void> recoverFiles(OpenReport &report, QList<AuditRecord> &recoveryRecords);
     void startWriter();
     void writerLoop();
-    void processBatch(QList<Pending> &batch);
+    void processBatch(std::vector<Pending> &batch);
     bool writeAll(const QByteArray &bytes, QString &error);
     bool syncFile(QString &error);
     bool rotate(QString &error);
     bool updateHead(QString &error);
+    bool maybeUpdateHead(QString &error, bool force);
+    void flushHead();
     void enterFailed(const QString &reason, QList<Delivery> &deliveries);
     void post(QList<Delivery> &&deliveries);
     void deliver();
@@ -159,7 +164,7 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_queueCv;
     std::condition_variable m_flushCv;
-    QList<Pending> m_queue;
+    std::vector<Pending> m_queue; // keeps its capacity: the writer swaps in its emptied batch
     qint64 m_nextId = 1;
     QString m_lastHash;
     quint64 m_generation = 0;
@@ -181,6 +186,11 @@ private:
     QString m_durableHash;
     qint64 m_anchorId = 0; // oldest record kept, for the head
     QString m_anchorPrevHash;
+    QByteArray m_writeBuffer; // keeps its capacity between batches
+    // The head is rewritten at most every kHeadInterval while records flow, and when the writer goes idle,
+    // on flush() and on close(): it may lag the log by a few records, never run ahead of it.
+    std::atomic_bool m_headDirty { false };
+    std::chrono::steady_clock::time_point m_headWritten;
     AuditLogStats m_stats; // m_statsMutex
     mutable std::mutex m_statsMutex;
 

@@ -99,8 +99,9 @@ struct AuditRecord
     QString computeHash() const;
     // The line as written: canonical JSON including `hash`, without the newline.
     QByteArray toLine() const;
-    // canonicalJson(toJson(WITHHASH)), built without the JSON object (the log's hot path).
-    QByteArray canonicalBytes(bool withHash) const;
+    // canonicalJson(toJson(WITHHASH)), built without the JSON object (the log's hot path). HASHAT receives
+    // the offset where `,"hash":"..."` belongs when WITHHASH is false.
+    QByteArray canonicalBytes(bool withHash, qsizetype *hashAt = nullptr) const;
 };
 
 // The canonical form the chain hashes: compact JSON, object keys sorted by UTF-16 code units, strings

@@ -78,12 +78,16 @@ Redactor::Redactor()
 Redactor::Redactor(const RedactionRules &rules, QStringList *errors)
     : m_rules(rules)
 {
+    QStringList keys;
     for (const QString &key : rules.sensitiveKeys + rules.extraKeys) {
         if (!key.isEmpty()) {
-            m_keys.append(key.toLower());
+            keys.append(key.toLower());
         }
     }
-    m_keys.removeDuplicates();
+    keys.removeDuplicates();
+    for (const QString &key : std::as_const(keys)) {
+        m_keys.append(QStringMatcher(key, Qt::CaseInsensitive));
+    }
     if (rules.builtinPatterns) {
         for (const auto &b : kBuiltins) {
             QRegularExpression::PatternOptions options = QRegularExpression::DotMatchesEverythingOption;
@@ -92,7 +96,10 @@ Redactor::Redactor(const RedactionRules &rules, QStringList *errors)
             }
             Pattern p { QRegularExpression(QString::fromUtf16(b.pattern), options),
                         QString::fromUtf16(b.replacement),
-                        QString::fromUtf16(b.hints).split(u'|', Qt::SkipEmptyParts), b.minLength };
+                        {}, b.minLength };
+            for (const QString &hint : QString::fromUtf16(b.hints).split(u'|', Qt::SkipEmptyParts)) {
+                p.hints.append(QStringMatcher(hint, Qt::CaseInsensitive));
+            }
             Q_ASSERT(p.re.isValid());
             p.re.optimize();
             m_patterns.append(std::move(p));
@@ -130,12 +137,8 @@ Core::Result<Redactor> Redactor::create(const RedactionRules &rules)
 
 bool Redactor::isSensitiveKey(const QString &key) const
 {
-    for (const QString &k : m_keys) {
-        if (key.contains(k, Qt::CaseInsensitive)) {
-            return true;
-        }
-    }
-    return false;
+    return std::any_of(m_keys.cbegin(), m_keys.cend(),
+                       [&key](const QStringMatcher &m) { return m.indexIn(key) >= 0; });
 }
 
 double Redactor::shannonEntropy(QStringView text)
@@ -282,7 +285,7 @@ QString Redactor::redactString(const QString &text) const
         }
         if (!p.hints.isEmpty()
             && std::none_of(p.hints.cbegin(), p.hints.cend(),
-                            [&out](const QString &h) { return out.contains(h, Qt::CaseInsensitive); })) {
+                            [&out](const QStringMatcher &h) { return h.indexIn(out) >= 0; })) {
             continue;
         }
         out.replace(p.re, p.replacement);
@@ -293,46 +296,89 @@ QString Redactor::redactString(const QString &text) const
     return out;
 }
 
-QJsonValue Redactor::redact(const QJsonValue &value) const
+// Sets OUT and returns true when VALUE needed redaction; untouched values are not copied.
+bool Redactor::redactValue(const QJsonValue &value, QJsonValue &out) const
 {
     switch (value.type()) {
-    case QJsonValue::String:
-        return redactString(value.toString());
-    case QJsonValue::Object:
-        return redactObject(value.toObject());
-    case QJsonValue::Array: {
-        QJsonArray out;
-        for (const auto &v : value.toArray()) {
-            out.append(redact(v));
+    case QJsonValue::String: {
+        const QString text = value.toString();
+        QString redacted = redactString(text);
+        if (redacted == text) {
+            return false;
         }
-        return out;
+        out = std::move(redacted);
+        return true;
+    }
+    case QJsonValue::Object: {
+        QJsonObject object = value.toObject();
+        if (!redactInPlace(object)) {
+            return false;
+        }
+        out = object;
+        return true;
+    }
+    case QJsonValue::Array: {
+        QJsonArray array = value.toArray();
+        bool changed = false;
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            QJsonValue v;
+            if (redactValue(array.at(i), v)) {
+                array.replace(i, v);
+                changed = true;
+            }
+        }
+        if (changed) {
+            out = array;
+        }
+        return changed;
     }
     default:
-        return value;
+        return false;
     }
+}
+
+bool Redactor::redactInPlace(QJsonObject &object) const
+{
+    QList<std::pair<QString, QJsonValue>> changes;
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        const QJsonValue v = it.value();
+        if (isSensitiveKey(it.key())) {
+            if (!v.isBool() && !v.isNull() && !v.isUndefined() && v != QJsonValue(kRedacted)) {
+                changes.append({ it.key(), kRedacted });
+            }
+            continue;
+        }
+        QJsonValue redacted;
+        if (redactValue(v, redacted)) {
+            changes.append({ it.key(), redacted });
+        }
+    }
+    for (const auto &[key, value] : std::as_const(changes)) {
+        object.insert(key, value);
+    }
+    return !changes.isEmpty();
+}
+
+QJsonValue Redactor::redact(const QJsonValue &value) const
+{
+    QJsonValue out;
+    return redactValue(value, out) ? out : value;
 }
 
 QJsonObject Redactor::redactObject(const QJsonObject &object) const
 {
-    QJsonObject out;
-    for (auto it = object.begin(); it != object.end(); ++it) {
-        const QJsonValue v = it.value();
-        if (isSensitiveKey(it.key()) && !v.isBool() && !v.isNull() && !v.isUndefined()) {
-            out.insert(it.key(), kRedacted);
-        } else {
-            out.insert(it.key(), redact(v));
-        }
-    }
+    QJsonObject out = object;
+    redactInPlace(out);
     return out;
 }
 
 void Redactor::redactRecord(AuditRecord &record) const
 {
     if (!record.args.isEmpty()) {
-        record.args = redactObject(record.args);
+        redactInPlace(record.args);
     }
     if (!record.details.isEmpty()) {
-        record.details = redactObject(record.details);
+        redactInPlace(record.details);
     }
     record.target = redactString(record.target);
     record.error = redactString(record.error);

@@ -6,6 +6,7 @@
 #include <QJsonValue>
 #include <QList>
 #include <QRegularExpression>
+#include <QStringMatcher>
 #include <QString>
 #include <QStringList>
 
@@ -73,15 +74,17 @@ private:
     {
         QRegularExpression re;
         QString replacement; // may use \1...
-        QStringList hints; // one of these literals must occur (case-insensitively) for the pattern to matter
+        QList<QStringMatcher> hints; // one of these must occur (case-insensitively) for the pattern to matter
         int minLength = 0;
     };
 
+    bool redactValue(const QJsonValue &value, QJsonValue &out) const;
+    bool redactInPlace(QJsonObject &object) const;
     bool isHighEntropy(QStringView run) const;
     QString redactHighEntropy(const QString &text) const;
 
     RedactionRules m_rules;
-    QStringList m_keys; // lowercased
+    QList<QStringMatcher> m_keys; // case-insensitive
     QList<Pattern> m_patterns;
 };
 

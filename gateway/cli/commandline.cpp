@@ -1,6 +1,7 @@
 #include "commandline.h"
 
 #include "clisupport.h"
+#include "auditcommands.h"
 #include "targetcommands.h"
 
 #include "auth/hmactoken.h"
@@ -78,6 +79,18 @@ int serve(const QStringList &args)
     Service::GatewayService gateway(config);
     printDiagnostics(gateway.reloadTargets());
     gateway.watchTargets();
+    if (config.auditEnabled) {
+        const auto audit = gateway.openAudit();
+        if (!audit) {
+            err(QStringLiteral("tailops-gateway: not starting: the audit log cannot be opened: %1 (set audit.path in "
+                               "gateway.yaml or TAILOPS_AUDIT_LOG)")
+                    .arg(audit.error().toString()));
+            return 2;
+        }
+        qCInfo(Core::lcGateway).noquote() << "audit log:" << *audit;
+    } else {
+        qCWarning(Core::lcGateway) << "audit.enabled is false: tool calls are NOT audited";
+    }
     Core::UnixSignals signals;
     QObject::connect(&signals, &Core::UnixSignals::terminateRequested, &gateway, [](int) {
         qCInfo(Core::lcGateway) << "stopping";
@@ -222,6 +235,7 @@ int usage(const QStringList &)
                        "  check-config [--config-dir DIR]\n"
                        "  token mint --agent NAME --scopes S1,S2 [--ttl 8h] [--host-tags T1,T2]\n"
                        "  targets list|import-ssh-config|test|trust ... (see: tailops-gateway targets help)\n"
+                       "  audit verify|export|tail|redact-test ...       (see: tailops-gateway audit --help)\n"
                        "  version\n\n"
                        "Run a command with --help for its options."));
     return 0;
@@ -237,6 +251,7 @@ int run(const QStringList &args)
         { QStringLiteral("check-config"), checkConfig },
         { QStringLiteral("token mint"), tokenMint },
         { QStringLiteral("targets"), runTargetsCommand },
+        { QStringLiteral("audit"), runAuditCommand },
         { QStringLiteral("version"), version },
         { QStringLiteral("--version"), version },
         { QStringLiteral("help"), usage },

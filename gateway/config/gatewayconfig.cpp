@@ -243,8 +243,37 @@ void readSsh(const YAML::Node &node, Reporter &r, GatewayConfig &c)
 
 void readAudit(const YAML::Node &node, Reporter &r, GatewayConfig &c)
 {
-    if (!checkMap(node, r, QStringLiteral("audit"), { "path" })) {
+    if (!checkMap(node, r, QStringLiteral("audit"), { "path", "durability", "syslog", "max_file_bytes", "max_age", "enabled" })) {
         return;
+    }
+    if (const auto n = node["durability"]) {
+        if (const auto v = readString(n, r, QStringLiteral("audit.durability"))) {
+            if (*v != u"fsync" && *v != u"group" && *v != u"none") {
+                r.error(n, QStringLiteral("audit.durability must be fsync, group or none, not '%1'").arg(*v));
+            } else {
+                c.auditDurability = *v;
+            }
+        }
+    }
+    if (const auto n = node["syslog"]) {
+        if (const auto v = readBool(n, r, QStringLiteral("audit.syslog"))) {
+            c.auditSyslog = *v;
+        }
+    }
+    if (const auto n = node["enabled"]) {
+        if (const auto v = readBool(n, r, QStringLiteral("audit.enabled"))) {
+            c.auditEnabled = *v;
+        }
+    }
+    if (const auto n = node["max_file_bytes"]) {
+        if (const auto v = readInt(n, r, QStringLiteral("audit.max_file_bytes"), 0, qint64(1) << 40)) {
+            c.auditMaxFileBytes = *v;
+        }
+    }
+    if (const auto n = node["max_age"]) {
+        if (const auto v = readDuration(n, r, QStringLiteral("audit.max_age"))) {
+            c.auditMaxAgeSeconds = *v;
+        }
     }
     if (const auto n = node["path"]) {
         if (const auto v = readString(n, r, QStringLiteral("audit.path"))) {

@@ -50,7 +50,12 @@ struct GatewayConfig
     int pageSize = 50;
     qint64 sseAfterMs = 1000; // a call still running after this long is answered as an SSE stream
 
-    QString auditPath;
+    QString auditPath;            // audit.path; empty: Audit::defaultAuditPath()
+    QString auditDurability = QStringLiteral("group"); // fsync | group | none
+    bool auditSyslog = false;
+    qint64 auditMaxFileBytes = 100 * 1024 * 1024;
+    qint64 auditMaxAgeSeconds = 0;
+    bool auditEnabled = true;
     QString knownHostsFile; // ssh.known_hosts; empty: ~/.ssh/known_hosts
 
     QString gatewayFile() const;

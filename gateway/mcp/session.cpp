@@ -319,6 +319,9 @@ void Session::onToolsCall(const Message &m, const OutboxPtr &out)
                                                               QStringLiteral("Refusing to act unaudited: the audit log "
                                                                              "cannot be written (%1)")
                                                                   .arg(error)))));
+                             if (inFlight() == 0) {
+                                 Q_EMIT drained();
+                             }
                              return;
                          }
                          startCall(tool, std::move(ctx), m, out, info);
@@ -464,7 +467,7 @@ void Session::finishCall(const std::shared_ptr<Call> &call, const ToolResult &re
     call->outbox->respond(makeResult(call->id, toolResultJson(result)));
     m_calls.remove(call->key);
     Q_EMIT m_server.toolCallFinished(call->tool, call->target, m_caller.agent, result.isError, ms);
-    if (m_calls.isEmpty()) {
+    if (inFlight() == 0) {
         Q_EMIT drained();
     }
 }
@@ -509,6 +512,9 @@ void Session::onCancelled(const Message &m)
         return;
     }
     if (m_pendingAudit.remove(idKey(requestId))) {
+        if (inFlight() == 0) {
+            Q_EMIT drained();
+        }
         return; // its decision record was still being written: the call will not start
     }
     const auto it = m_calls.find(idKey(requestId));
@@ -526,7 +532,7 @@ void Session::onCancelled(const Message &m)
     qCInfo(Core::lcMcp).noquote() << "cancelled" << call->tool << "on" << call->target << "for" << m_caller.agent
                                   << "reason:" << m.params.value(QStringLiteral("reason")).toString().left(200);
     call->outbox->abandon();
-    if (m_calls.isEmpty()) {
+    if (inFlight() == 0) {
         Q_EMIT drained();
     }
 }

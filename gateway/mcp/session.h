@@ -51,7 +51,7 @@ public:
     QString protocolVersion() const { return m_protocolVersion; }
     QString clientName() const { return m_clientName; }
     const Auth::Caller &caller() const { return m_caller; }
-    qsizetype inFlight() const { return m_calls.size(); }
+    qsizetype inFlight() const { return m_calls.size() + m_pendingAudit.size(); }
 
     // Cancels every call in flight (the session is closing).
     void cancelAll();

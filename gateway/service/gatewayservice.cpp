@@ -4,7 +4,12 @@
 #include "auth/secret.h"
 #include "core/logging.h"
 #include "connectivity/connectivitytool.h"
+#include "audit/auditfiles.h"
+#include "audit/auditlog.h"
+#include "auditbridge.h"
 #include "executorcache.h"
+
+#include <QDir>
 #include "http/httptransport.h"
 #include "mcp/server.h"
 #include "registry/targetregistry.h"
@@ -36,6 +41,10 @@ GatewayService::~GatewayService()
 {
     m_http.reset();
     m_stdio.reset();
+    m_server->setAuditor(nullptr);
+    if (m_audit) {
+        m_audit->close();
+    }
 }
 
 Config::Diagnostics GatewayService::reloadTargets()
@@ -79,6 +88,31 @@ void GatewayService::watchTargets()
         m_watcher.addPath(m_config.targetsFile());
         m_targetsStamp = QFileInfo(m_config.targetsFile()).lastModified();
     }
+}
+
+Core::Result<QString> GatewayService::openAudit()
+{
+    const QString path = m_config.auditPath.isEmpty() ? Audit::defaultAuditPath() : m_config.auditPath;
+    Audit::AuditLogOptions options;
+    options.durability = Audit::durabilityFromName(m_config.auditDurability).value_or(Audit::Durability::Group);
+    options.syslog = m_config.auditSyslog;
+    options.maxFileBytes = m_config.auditMaxFileBytes;
+    options.maxFileAgeSeconds = m_config.auditMaxAgeSeconds;
+    options.startupDetails = QJsonObject { { QStringLiteral("version"), QStringLiteral(TAILOPS_VERSION) },
+                                           { QStringLiteral("config_dir"), m_config.configDir } };
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    m_audit = std::make_unique<Audit::AuditLog>(path, options);
+    m_auditBridge = std::make_unique<AuditBridge>(*m_audit);
+    // Installed even when opening fails: every call is then refused instead of running unaudited.
+    m_server->setAuditor(m_auditBridge.get());
+    connect(m_audit.get(), &Audit::AuditLog::failed, this, [](const QString &reason) {
+        qCCritical(Core::lcGateway).noquote() << "AUDIT LOG FAILED:" << reason << "- refusing tool calls until it can be written";
+    });
+    auto opened = m_audit->open();
+    if (!opened) {
+        return std::unexpected(opened.error());
+    }
+    return path;
 }
 
 Core::Result<QList<QUrl>> GatewayService::startHttp(bool noAuth)

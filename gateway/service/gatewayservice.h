@@ -19,6 +19,12 @@ class TargetRegistry;
 namespace Tailops::Mcp {
 class Server;
 }
+namespace Tailops::Audit {
+class AuditLog;
+}
+namespace Tailops::Mcp {
+class CallAuditor;
+}
 namespace Tailops::Http {
 class HttpTransport;
 }
@@ -51,6 +57,10 @@ public:
     // Reloads targets.yaml whenever it changes on disk (also when an editor replaces it).
     void watchTargets();
 
+    // Opens the audit log (audit.path, $TAILOPS_AUDIT_LOG, ...); tool calls are refused if it fails.
+    Core::Result<QString> openAudit();
+    Audit::AuditLog *audit() { return m_audit.get(); }
+
     // Starts Streamable HTTP. Without NOAUTH the shared secret must be available.
     Core::Result<QList<QUrl>> startHttp(bool noAuth);
 
@@ -67,6 +77,8 @@ private:
     std::unique_ptr<Mcp::Server> m_server;
     std::unique_ptr<Auth::Authenticator> m_authenticator;
     std::unique_ptr<Exec::ExecutorProvider> m_executors;
+    std::unique_ptr<Audit::AuditLog> m_audit;
+    std::unique_ptr<Mcp::CallAuditor> m_auditBridge;
     std::unique_ptr<Http::HttpTransport> m_http;
     std::unique_ptr<Stdio::StdioTransport> m_stdio;
     QFileSystemWatcher m_watcher;

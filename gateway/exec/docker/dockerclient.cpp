@@ -10,26 +10,23 @@
 #include <QList>
 #include <QRegularExpression>
 #include <QUrl>
-
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cerrno>
+#include <curl/curl.h>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <utility>
-
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace Tailops::Exec {
 
 namespace {
 
 constexpr qint64 kMinJsonCap = 16 * 1024 * 1024; // JSON answers must parse whole: never cut them below this
-constexpr int kDefaultStopGraceSeconds = 10;     // the daemon's default for stop/restart without t=
+constexpr int kDefaultStopGraceSeconds = 10; // the daemon's default for stop/restart without t=
 constexpr qsizetype kMaxErrorBodyChars = 300;
 
 void initCurlOnce()
@@ -52,7 +49,8 @@ QString currentUserName()
     passwd pw {};
     passwd *found = nullptr;
     char buffer[4096];
-    if (getpwuid_r(geteuid(), &pw, buffer, sizeof buffer, &found) == 0 && found != nullptr && found->pw_name != nullptr) {
+    if (getpwuid_r(geteuid(), &pw, buffer, sizeof buffer, &found) == 0 && found != nullptr
+        && found->pw_name != nullptr) {
         return QString::fromLocal8Bit(found->pw_name);
     }
     return QStringLiteral("USER");
@@ -78,7 +76,7 @@ QString secondsText(qint64 ms)
 struct Transfer
 {
     CURL *curl = nullptr;
-    QByteArray body;       // buffered answer (JSON, or an error body when streaming)
+    QByteArray body; // buffered answer (JSON, or an error body when streaming)
     qint64 bodyCap = 0;
     bool overCap = false;
     std::function<bool(QByteArrayView)> sink; // streaming consumer for 2xx bodies; false stops the transfer
@@ -127,10 +125,7 @@ QString apiErrorMessage(int status, const QByteArray &body)
     return QStringLiteral("%1 (HTTP %2)").arg(message).arg(status);
 }
 
-QString normalizedRef(const QString &idOrName)
-{
-    return idOrName.startsWith(u'/') ? idOrName.mid(1) : idOrName;
-}
+QString normalizedRef(const QString &idOrName) { return idOrName.startsWith(u'/') ? idOrName.mid(1) : idOrName; }
 
 QString encodedRef(const QString &idOrName)
 {
@@ -154,8 +149,8 @@ QString queryItem(const QString &key, const QString &value)
 struct DockerClient::Request
 {
     QByteArray method = "GET";
-    QString path;        // below the version prefix, e.g. "/containers/json"
-    QString query;       // already encoded
+    QString path; // below the version prefix, e.g. "/containers/json"
+    QString query; // already encoded
     bool versioned = true;
     qint64 extraTimeoutMs = 0;
     std::function<bool(QByteArrayView)> sink; // stream a 2xx body instead of buffering it
@@ -233,7 +228,8 @@ DockerClient::DockerClient(DockerClientOptions options)
             port = m_options.tls.isEmpty() ? 2375 : 2376;
         }
     } else if (scheme != QStringLiteral("http") && scheme != QStringLiteral("https")) {
-        m_endpointError = QStringLiteral("Invalid Docker endpoint \"%1\": unsupported scheme \"%2\"").arg(endpoint, scheme);
+        m_endpointError
+            = QStringLiteral("Invalid Docker endpoint \"%1\": unsupported scheme \"%2\"").arg(endpoint, scheme);
         return;
     }
     QUrl base;
@@ -317,13 +313,16 @@ Core::Result<DockerClient::Response> DockerClient::perform(const Request &reques
     }
     if (!m_socketPath.isEmpty()) {
         const QByteArray path = m_socketPath.toLocal8Bit();
-        struct stat st {};
+        struct stat st
+        {
+        };
         if (::stat(path.constData(), &st) != 0) {
             const int error = errno;
             return Core::fail(error == EACCES ? socketPermissionDenied(m_socketPath) : socketNotFound(m_socketPath));
         }
         if (!S_ISSOCK(st.st_mode)) {
-            return Core::fail(QStringLiteral("%1 is not a socket (expected the Docker daemon's socket)").arg(m_socketPath));
+            return Core::fail(
+                QStringLiteral("%1 is not a socket (expected the Docker daemon's socket)").arg(m_socketPath));
         }
     }
 
@@ -362,8 +361,8 @@ Core::Result<DockerClient::Response> DockerClient::perform(const Request &reques
     curl_easy_setopt(h, CURLOPT_USERAGENT, userAgent.constData());
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errorBuffer);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::max<qint64>(m_options.connectTimeoutMs, 1)));
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-                     static_cast<long>(std::max<qint64>(m_options.timeoutMs, 1) + request.extraTimeoutMs));
+    curl_easy_setopt(
+        h, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<qint64>(m_options.timeoutMs, 1) + request.extraTimeoutMs));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &onWrite);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
@@ -399,7 +398,8 @@ Core::Result<DockerClient::Response> DockerClient::perform(const Request &reques
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     const QString where = describeEndpoint();
     const QString what = QString::fromLatin1(request.method) + u' ' + request.path;
-    const QString detail = errorBuffer[0] != 0 ? QString::fromUtf8(errorBuffer) : QString::fromUtf8(curl_easy_strerror(rc));
+    const QString detail
+        = errorBuffer[0] != 0 ? QString::fromUtf8(errorBuffer) : QString::fromUtf8(curl_easy_strerror(rc));
 
     if (rc == CURLE_WRITE_ERROR && transfer.sinkStopped) {
         // we stopped reading on purpose (output cap)
@@ -420,8 +420,8 @@ Core::Result<DockerClient::Response> DockerClient::perform(const Request &reques
             }
             if (osErrno == ECONNREFUSED) {
                 return Core::fail(m_socketPath.isEmpty()
-                                      ? QStringLiteral("Connection refused by %1 (is dockerd listening there?)").arg(where)
-                                      : QStringLiteral("Connection refused on %1 (is dockerd running?)").arg(m_socketPath));
+                        ? QStringLiteral("Connection refused by %1 (is dockerd listening there?)").arg(where)
+                        : QStringLiteral("Connection refused on %1 (is dockerd running?)").arg(m_socketPath));
             }
             return Core::fail(QStringLiteral("Cannot connect to Docker at %1: %2").arg(where, detail));
         case CURLE_OPERATION_TIMEDOUT:
@@ -451,13 +451,15 @@ Core::Result<DockerClient::Response> DockerClient::perform(const Request &reques
                 const bool clientCert = detail.contains(QStringLiteral("bad certificate"))
                     || detail.contains(QStringLiteral("certificate required"))
                     || detail.contains(QStringLiteral("unknown ca"));
-                return Core::fail(QStringLiteral("TLS error with Docker at %1: %2%3")
-                                      .arg(where, detail,
-                                           clientCert ? QStringLiteral(" (the daemon did not accept our client certificate: "
-                                                                       "check the target's TLS cert and key)")
-                                                      : QString()));
+                return Core::fail(
+                    QStringLiteral("TLS error with Docker at %1: %2%3")
+                        .arg(where, detail,
+                            clientCert ? QStringLiteral(" (the daemon did not accept our client certificate: "
+                                                        "check the target's TLS cert and key)")
+                                       : QString()));
             }
-            return Core::fail(QStringLiteral("Docker at %1 closed the connection during %2: %3").arg(where, what, detail));
+            return Core::fail(
+                QStringLiteral("Docker at %1 closed the connection during %2: %3").arg(where, what, detail));
         default:
             return Core::fail(QStringLiteral("Docker request %1 to %2 failed: %3").arg(what, where, detail));
         }
@@ -484,8 +486,9 @@ Core::Result<QJsonObject> DockerClient::getObject(const QString &path) const
     QJsonParseError error {};
     const QJsonDocument doc = QJsonDocument::fromJson(response->body, &error);
     if (!doc.isObject()) {
-        return Core::fail(QStringLiteral("Docker answered GET %1 with something other than a JSON object%2")
-                              .arg(path, error.error != QJsonParseError::NoError ? QString(u": " + error.errorString()) : QString()));
+        return Core::fail(
+            QStringLiteral("Docker answered GET %1 with something other than a JSON object%2")
+                .arg(path, error.error != QJsonParseError::NoError ? QString(u": " + error.errorString()) : QString()));
     }
     return doc.object();
 }
@@ -502,13 +505,14 @@ Core::Result<QJsonArray> DockerClient::getArray(const QString &path, const QStri
     QJsonParseError error {};
     const QJsonDocument doc = QJsonDocument::fromJson(response->body, &error);
     if (!doc.isArray()) {
-        return Core::fail(QStringLiteral("Docker answered GET %1 with something other than a JSON array%2")
-                              .arg(path, error.error != QJsonParseError::NoError ? QString(u": " + error.errorString()) : QString()));
+        return Core::fail(
+            QStringLiteral("Docker answered GET %1 with something other than a JSON array%2")
+                .arg(path, error.error != QJsonParseError::NoError ? QString(u": " + error.errorString()) : QString()));
     }
     return doc.array();
 }
 
-Core::Result<QString> DockerClient::ping()
+Core::Result<QString> DockerClient::ping() const
 {
     Request request;
     request.path = QStringLiteral("/_ping");
@@ -519,27 +523,22 @@ Core::Result<QString> DockerClient::ping()
     }
     const QString body = QString::fromUtf8(response->body).trimmed();
     if (body != QStringLiteral("OK")) {
-        return Core::fail(QStringLiteral("Unexpected answer to /_ping from %1: \"%2\"").arg(describeEndpoint(), body.left(80)));
+        return Core::fail(
+            QStringLiteral("Unexpected answer to /_ping from %1: \"%2\"").arg(describeEndpoint(), body.left(80)));
     }
     return body;
 }
 
-Core::Result<QJsonObject> DockerClient::version()
-{
-    return getObject(QStringLiteral("/version"));
-}
+Core::Result<QJsonObject> DockerClient::version() const { return getObject(QStringLiteral("/version")); }
 
-Core::Result<QJsonArray> DockerClient::listContainers(bool all)
+Core::Result<QJsonArray> DockerClient::listContainers(bool all) const
 {
     return getArray(QStringLiteral("/containers/json"), all ? QStringLiteral("all=1") : QString());
 }
 
-Core::Result<QJsonArray> DockerClient::listImages()
-{
-    return getArray(QStringLiteral("/images/json"));
-}
+Core::Result<QJsonArray> DockerClient::listImages() const { return getArray(QStringLiteral("/images/json")); }
 
-Core::Result<QJsonObject> DockerClient::inspectContainer(const QString &idOrName)
+Core::Result<QJsonObject> DockerClient::inspectContainer(const QString &idOrName) const
 {
     if (!isValidContainerRef(idOrName)) {
         return Core::fail(invalidRef(idOrName));
@@ -547,8 +546,8 @@ Core::Result<QJsonObject> DockerClient::inspectContainer(const QString &idOrName
     return getObject(QStringLiteral("/containers/%1/json").arg(encodedRef(idOrName)));
 }
 
-Core::Result<DockerLogs> DockerClient::containerLogs(const QString &idOrName, int tail, const QString &since,
-                                                     bool timestamps)
+Core::Result<DockerLogs> DockerClient::containerLogs(
+    const QString &idOrName, int tail, const QString &since, bool timestamps) const
 {
     if (!isValidContainerRef(idOrName)) {
         return Core::fail(invalidRef(idOrName));
@@ -566,11 +565,11 @@ Core::Result<DockerLogs> DockerClient::containerLogs(const QString &idOrName, in
     }
     const QJsonValue ttyValue = inspected->value(QStringLiteral("Config")).toObject().value(QStringLiteral("Tty"));
     const MuxStreamDecoder::Mode mode = !ttyValue.isBool() ? MuxStreamDecoder::Mode::Auto
-        : ttyValue.toBool()                                 ? MuxStreamDecoder::Mode::Raw
-                                                            : MuxStreamDecoder::Mode::Multiplexed;
+        : ttyValue.toBool()                                ? MuxStreamDecoder::Mode::Raw
+                                                           : MuxStreamDecoder::Mode::Multiplexed;
 
     QStringList query { QStringLiteral("stdout=1"), QStringLiteral("stderr=1"),
-                        queryItem(QStringLiteral("tail"), tail < 0 ? QStringLiteral("all") : QString::number(tail)) };
+        queryItem(QStringLiteral("tail"), tail < 0 ? QStringLiteral("all") : QString::number(tail)) };
     if (!sinceValue->isEmpty()) {
         query << queryItem(QStringLiteral("since"), *sinceValue);
     }
@@ -599,15 +598,16 @@ Core::Result<DockerLogs> DockerClient::containerLogs(const QString &idOrName, in
     QByteArray out = decoder.stdoutData();
     QByteArray err = decoder.stderrData();
     if (decoder.truncated()) {
-        (decoder.truncatedStream() == MuxStreamDecoder::Stream::Stderr ? err : out) += truncationMarker(m_options.maxOutputBytes);
+        (decoder.truncatedStream() == MuxStreamDecoder::Stream::Stderr ? err : out)
+            += truncationMarker(m_options.maxOutputBytes);
     }
     logs.stdoutText = QString::fromUtf8(out);
     logs.stderrText = QString::fromUtf8(err);
     return logs;
 }
 
-Core::Result<DockerActionResult> DockerClient::action(const QString &idOrName, const QString &verb, int timeoutSeconds,
-                                                      const QString &alreadyNote) const
+Core::Result<DockerActionResult> DockerClient::action(
+    const QString &idOrName, const QString &verb, int timeoutSeconds, const QString &alreadyNote) const
 {
     if (!isValidContainerRef(idOrName)) {
         return Core::fail(invalidRef(idOrName));
@@ -620,7 +620,8 @@ Core::Result<DockerActionResult> DockerClient::action(const QString &idOrName, c
             request.query = queryItem(QStringLiteral("t"), QString::number(timeoutSeconds));
         }
         // the daemon waits up to the grace period before it answers
-        request.extraTimeoutMs = static_cast<qint64>(timeoutSeconds >= 0 ? timeoutSeconds : kDefaultStopGraceSeconds) * 1000;
+        request.extraTimeoutMs
+            = static_cast<qint64>(timeoutSeconds >= 0 ? timeoutSeconds : kDefaultStopGraceSeconds) * 1000;
     }
     const auto response = perform(request);
     if (!response) {
@@ -634,17 +635,17 @@ Core::Result<DockerActionResult> DockerClient::action(const QString &idOrName, c
     return result;
 }
 
-Core::Result<DockerActionResult> DockerClient::startContainer(const QString &idOrName)
+Core::Result<DockerActionResult> DockerClient::startContainer(const QString &idOrName) const
 {
     return action(idOrName, QStringLiteral("start"), -1, QStringLiteral("container already started"));
 }
 
-Core::Result<DockerActionResult> DockerClient::stopContainer(const QString &idOrName, int timeoutSeconds)
+Core::Result<DockerActionResult> DockerClient::stopContainer(const QString &idOrName, int timeoutSeconds) const
 {
     return action(idOrName, QStringLiteral("stop"), timeoutSeconds, QStringLiteral("container already stopped"));
 }
 
-Core::Result<DockerActionResult> DockerClient::restartContainer(const QString &idOrName, int timeoutSeconds)
+Core::Result<DockerActionResult> DockerClient::restartContainer(const QString &idOrName, int timeoutSeconds) const
 {
     return action(idOrName, QStringLiteral("restart"), timeoutSeconds, QStringLiteral("container not restarted"));
 }

@@ -31,8 +31,8 @@ struct DockerClientOptions
     QString endpoint;
     DockerTls tls;
     qint64 connectTimeoutMs = 30000;
-    qint64 timeoutMs = 60000;              // the whole request (stop/restart add their grace period)
-    qint64 maxOutputBytes = 1024 * 1024;   // log payload kept; JSON answers may be up to max(this, 16 MiB)
+    qint64 timeoutMs = 60000; // the whole request (stop/restart add their grace period)
+    qint64 maxOutputBytes = 1024 * 1024; // log payload kept; JSON answers may be up to max(this, 16 MiB)
     QString apiVersion = QStringLiteral("1.41"); // spoken by dockerd 20.10 and podman 4.3
 
     // socket_path wins; then url ("unix://", "tcp://", "http(s)://"); then host (+ port, default 2375, or 2376
@@ -43,7 +43,7 @@ struct DockerClientOptions
 struct DockerLogs
 {
     QString stdoutText;
-    QString stderrText;     // empty for a TTY container: its streams are merged into stdoutText
+    QString stderrText; // empty for a TTY container: its streams are merged into stdoutText
     bool tty = false;
     bool truncated = false; // cut at maxOutputBytes; truncationMarker() ends the stream that was cut
     bool incomplete = false; // the daemon closed the stream inside a frame
@@ -67,19 +67,19 @@ public:
     const DockerClientOptions &options() const { return m_options; }
     QString describeEndpoint() const; // "unix:///run/docker.sock" or "https://host:2376"
 
-    Core::Result<QString> ping(); // "OK"
-    Core::Result<QJsonObject> version();
-    Core::Result<QJsonArray> listContainers(bool all = false);
-    Core::Result<QJsonObject> inspectContainer(const QString &idOrName);
+    Core::Result<QString> ping() const; // "OK"
+    Core::Result<QJsonObject> version() const;
+    Core::Result<QJsonArray> listContainers(bool all = false) const;
+    Core::Result<QJsonObject> inspectContainer(const QString &idOrName) const;
     // tail < 0: all lines. since: empty, unix seconds ("1700000000.5"), RFC 3339 (nanoseconds kept) or a
     // duration before now ("90s", "10m", "1h30m").
-    Core::Result<DockerLogs> containerLogs(const QString &idOrName, int tail = -1, const QString &since = {},
-                                           bool timestamps = false);
-    Core::Result<DockerActionResult> startContainer(const QString &idOrName);
+    Core::Result<DockerLogs> containerLogs(
+        const QString &idOrName, int tail = -1, const QString &since = {}, bool timestamps = false) const;
+    Core::Result<DockerActionResult> startContainer(const QString &idOrName) const;
     // timeoutSeconds: grace period before SIGKILL; < 0 for the daemon's default.
-    Core::Result<DockerActionResult> stopContainer(const QString &idOrName, int timeoutSeconds = -1);
-    Core::Result<DockerActionResult> restartContainer(const QString &idOrName, int timeoutSeconds = -1);
-    Core::Result<QJsonArray> listImages();
+    Core::Result<DockerActionResult> stopContainer(const QString &idOrName, int timeoutSeconds = -1) const;
+    Core::Result<DockerActionResult> restartContainer(const QString &idOrName, int timeoutSeconds = -1) const;
+    Core::Result<QJsonArray> listImages() const;
 
     // "name", "/name" (as listed in Names) or a hex id; anything else is refused before a request is made.
     static bool isValidContainerRef(const QString &idOrName);
@@ -92,12 +92,12 @@ private:
     Core::Result<Response> perform(const Request &request) const;
     Core::Result<QJsonObject> getObject(const QString &path) const;
     Core::Result<QJsonArray> getArray(const QString &path, const QString &query = {}) const;
-    Core::Result<DockerActionResult> action(const QString &idOrName, const QString &verb, int timeoutSeconds,
-                                            const QString &alreadyNote) const;
+    Core::Result<DockerActionResult> action(
+        const QString &idOrName, const QString &verb, int timeoutSeconds, const QString &alreadyNote) const;
 
     DockerClientOptions m_options;
-    QString m_socketPath;  // unix socket, or empty for TCP
-    QByteArray m_baseUrl;  // "http://localhost" for a socket, else "http(s)://host:port"
+    QString m_socketPath; // unix socket, or empty for TCP
+    QByteArray m_baseUrl; // "http://localhost" for a socket, else "http(s)://host:port"
     QString m_endpointError;
 };
 

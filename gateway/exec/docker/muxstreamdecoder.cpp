@@ -1,7 +1,6 @@
 #include "muxstreamdecoder.h"
 
 #include <QtEndian>
-
 #include <algorithm>
 #include <utility>
 
@@ -72,10 +71,7 @@ void MuxStreamDecoder::finish()
     }
 }
 
-void MuxStreamDecoder::decideMode()
-{
-    m_mode = looksLikeHeader(m_pending) ? Mode::Multiplexed : Mode::Raw;
-}
+void MuxStreamDecoder::decideMode() { m_mode = looksLikeHeader(m_pending) ? Mode::Multiplexed : Mode::Raw; }
 
 void MuxStreamDecoder::consume(QByteArrayView data)
 {
@@ -99,7 +95,9 @@ void MuxStreamDecoder::consume(QByteArrayView data)
             const quint32 size = qFromBigEndian<quint32>(m_pending.constData() + 4);
             m_pending.clear();
             if (type > kDaemonError) {
-                fail(QStringLiteral("malformed multiplexed stream: unknown stream type %1 at byte %2").arg(type).arg(m_offset));
+                fail(QStringLiteral("malformed multiplexed stream: unknown stream type %1 at byte %2")
+                         .arg(type)
+                         .arg(m_offset));
                 return;
             }
             m_offset += kHeaderSize;

@@ -17,8 +17,18 @@ namespace Tailops::Exec {
 class MuxStreamDecoder
 {
 public:
-    enum class Mode { Auto, Multiplexed, Raw };
-    enum class Stream { None, Stdout, Stderr };
+    enum class Mode
+    {
+        Auto,
+        Multiplexed,
+        Raw
+    };
+    enum class Stream
+    {
+        None,
+        Stdout,
+        Stderr
+    };
 
     explicit MuxStreamDecoder(Mode mode = Mode::Auto, qint64 maxPayloadBytes = 0);
 
@@ -53,11 +63,11 @@ private:
     qint64 m_limit;
     QByteArray m_stdout;
     QByteArray m_stderr;
-    QByteArray m_pending;    // header bytes (or Auto-mode lookahead) not yet complete
+    QByteArray m_pending; // header bytes (or Auto-mode lookahead) not yet complete
     QByteArray m_daemonError; // payload of a stream-3 frame being collected
-    int m_frameStream = -1;  // stream of the frame whose payload is being read, -1 between frames
+    int m_frameStream = -1; // stream of the frame whose payload is being read, -1 between frames
     quint32 m_frameLeft = 0; // payload bytes still to read in the current frame
-    qint64 m_offset = 0;     // bytes consumed so far (for error messages)
+    qint64 m_offset = 0; // bytes consumed so far (for error messages)
     bool m_stopped = false;
     bool m_truncated = false;
     Stream m_truncatedStream = Stream::None;

@@ -15,5 +15,8 @@ cmake --build --preset ci
 echo "== benchmark: bench/mcp_throughput =="
 bench/mcp_throughput --gateway build/bin/tailops-gateway --duration "${TAILOPS_BENCH_SECONDS:-5}"
 
+echo "== benchmark: bench/ssh_exec =="
+bench/ssh_exec --iterations 20
+
 echo "== tests =="
 ctest --preset ci -j2

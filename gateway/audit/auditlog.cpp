@@ -502,6 +502,9 @@ Core::Result<OpenReport> AuditLog::reopen()
             if (!m_open) {
                 return Core::fail(QStringLiteral("the audit log is not open"), m_path);
             }
+            if (!m_failed) {
+                return report; // nothing to repair
+            }
             previous = m_failureReason;
             ++m_generation;
             queue.swap(m_queue);

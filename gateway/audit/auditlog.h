@@ -92,7 +92,8 @@ public:
     // appends the recovery / startup records and starts the writer thread.
     Core::Result<OpenReport> open();
     // After a failure: drops what was pending, re-reads the files, appends a "recovery" record and
-    // accepts appends again. Fails (and stays failed) when the log still cannot be opened.
+    // accepts appends again. Fails (and stays failed) when the log still cannot be opened. A no-op (empty
+    // report) when the log is not failed.
     Core::Result<OpenReport> reopen();
     // Writes what is pending, stops the writer thread, delivers the last callbacks.
     void close();

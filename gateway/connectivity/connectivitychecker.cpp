@@ -137,7 +137,8 @@ void checkSsh(const Registry::Target &t, const CheckOptions &options, TargetRepo
         return;
     }
     if (key->status != Exec::HostKeyStatus::Known) {
-        const QString detail = key->status == Exec::HostKeyStatus::Changed
+        const bool changed = key->status == Exec::HostKeyStatus::Changed || key->status == Exec::HostKeyStatus::OtherType;
+        const QString detail = changed
             ? QStringLiteral("HOST KEY CHANGED for %1: now %2").arg(key->hostPort, key->fingerprint)
             : QStringLiteral("unknown host key for %1 (%2 %3)").arg(key->hostPort, key->keyType, key->fingerprint);
         report.checks.append(failed(QStringLiteral("host-key"), detail, t));

@@ -17,7 +17,7 @@
 
 namespace Tailops::Exec {
 
-Q_LOGGING_CATEGORY(lcSsh, "tailops.gateway.ssh")
+Q_LOGGING_CATEGORY(lcSsh, "tailops.ssh", QtInfoMsg)
 
 namespace {
 

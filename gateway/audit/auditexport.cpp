@@ -14,15 +14,33 @@ namespace {
 const QStringList &columns()
 {
     static const QStringList list {
-        QStringLiteral("timestamp"),    QStringLiteral("record_id"),   QStringLiteral("event"),
-        QStringLiteral("request_id"),   QStringLiteral("transport"),   QStringLiteral("subject"),
-        QStringLiteral("token_hash"),   QStringLiteral("tailnet_user"), QStringLiteral("tailnet_node"),
-        QStringLiteral("tailnet_tags"), QStringLiteral("oauth_subject"), QStringLiteral("peer"),
-        QStringLiteral("tool"),         QStringLiteral("target"),      QStringLiteral("decision"),
-        QStringLiteral("rule"),         QStringLiteral("approver"),    QStringLiteral("duration_ms"),
-        QStringLiteral("result_status"), QStringLiteral("exit_code"),  QStringLiteral("bytes"),
-        QStringLiteral("truncated"),    QStringLiteral("error"),       QStringLiteral("dry_run"),
-        QStringLiteral("args"),         QStringLiteral("details"),     QStringLiteral("prev_hash"),
+        QStringLiteral("timestamp"),
+        QStringLiteral("record_id"),
+        QStringLiteral("event"),
+        QStringLiteral("request_id"),
+        QStringLiteral("transport"),
+        QStringLiteral("subject"),
+        QStringLiteral("token_hash"),
+        QStringLiteral("tailnet_user"),
+        QStringLiteral("tailnet_node"),
+        QStringLiteral("tailnet_tags"),
+        QStringLiteral("oauth_subject"),
+        QStringLiteral("peer"),
+        QStringLiteral("tool"),
+        QStringLiteral("target"),
+        QStringLiteral("decision"),
+        QStringLiteral("rule"),
+        QStringLiteral("approver"),
+        QStringLiteral("duration_ms"),
+        QStringLiteral("result_status"),
+        QStringLiteral("exit_code"),
+        QStringLiteral("bytes"),
+        QStringLiteral("truncated"),
+        QStringLiteral("error"),
+        QStringLiteral("dry_run"),
+        QStringLiteral("args"),
+        QStringLiteral("details"),
+        QStringLiteral("prev_hash"),
         QStringLiteral("hash"),
     };
     return list;
@@ -96,10 +114,7 @@ bool ExportFilter::matches(const QJsonObject &record) const
     return true;
 }
 
-QStringList csvColumns()
-{
-    return columns();
-}
+QStringList csvColumns() { return columns(); }
 
 QByteArray csvRow(const QJsonObject &record)
 {
@@ -116,8 +131,8 @@ QByteArray csvRow(const QJsonObject &record)
     return row;
 }
 
-Core::Result<qint64> exportAudit(const QStringList &files, const ExportFilter &filter, ExportFormat format,
-                                 QIODevice &out, qint64 *skipped)
+Core::Result<qint64> exportAudit(
+    const QStringList &files, const ExportFilter &filter, ExportFormat format, QIODevice &out, qint64 *skipped)
 {
     qint64 written = 0;
     qint64 bad = 0;

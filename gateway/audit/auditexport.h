@@ -15,14 +15,18 @@ struct ExportFilter
 {
     QDateTime since; // timestamp >= since
     QDateTime until; // timestamp < until
-    QString tool;    // exact
-    QString target;  // exact
-    QString caller;  // exact match of subject, tailnet_user, oauth_subject or token_hash
+    QString tool; // exact
+    QString target; // exact
+    QString caller; // exact match of subject, tailnet_user, oauth_subject or token_hash
 
     bool matches(const QJsonObject &record) const;
 };
 
-enum class ExportFormat { Csv, Jsonl };
+enum class ExportFormat
+{
+    Csv,
+    Jsonl
+};
 
 // The CSV columns, in order (tailnet_tags joined with ';', args and details as compact JSON).
 QStringList csvColumns();
@@ -34,7 +38,7 @@ QByteArray csvRow(const QJsonObject &record);
 // (each still carries its hash), CSV writes a header and one row per record. Lines that are not records
 // are skipped and counted in SKIPPED. Returns the number of records written.
 Core::Result<qint64> exportAudit(const QStringList &files, const ExportFilter &filter, ExportFormat format,
-                                 QIODevice &out, qint64 *skipped = nullptr);
+    QIODevice &out, qint64 *skipped = nullptr);
 
 // "2025-01-31T12:00:00Z" / "2025-01-31T12:00:00.123+01:00", "2025-01-31" (00:00 UTC), or a duration
 // back from NOW ("90s", "15m", "8h", "7d"). Invalid on anything else.

@@ -4,11 +4,9 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -18,10 +16,7 @@ namespace {
 
 constexpr int kRotationDigits = 12;
 
-QString errnoText()
-{
-    return QString::fromLocal8Bit(std::strerror(errno));
-}
+QString errnoText() { return QString::fromLocal8Bit(std::strerror(errno)); }
 
 } // namespace
 
@@ -44,10 +39,7 @@ QString defaultAuditPath()
     return QDir::cleanPath(data + QStringLiteral("/tailops/audit.jsonl"));
 }
 
-QString auditHeadPath(const QString &logPath)
-{
-    return logPath + QStringLiteral(".head");
-}
+QString auditHeadPath(const QString &logPath) { return logPath + QStringLiteral(".head"); }
 
 QString rotatedAuditPath(const QString &logPath, qint64 firstRecordId)
 {
@@ -109,9 +101,8 @@ QString activeAuditPath(const QString &file)
 
 QByteArray AuditHead::toJson() const
 {
-    QJsonObject o { { QStringLiteral("v"), 1 },
-                    { QStringLiteral("record_id"), recordId },
-                    { QStringLiteral("hash"), hash } };
+    QJsonObject o { { QStringLiteral("v"), 1 }, { QStringLiteral("record_id"), recordId },
+        { QStringLiteral("hash"), hash } };
     if (oldestRecordId > 0) {
         o.insert(QStringLiteral("oldest_record_id"), oldestRecordId);
         o.insert(QStringLiteral("oldest_prev_hash"), oldestPrevHash);

@@ -6,7 +6,6 @@
 #include <QFile>
 #include <QString>
 #include <QStringList>
-
 #include <memory>
 #include <optional>
 

@@ -9,12 +9,10 @@
 #include <QJsonDocument>
 #include <QSysInfo>
 #include <QThread>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <syslog.h>
@@ -29,10 +27,7 @@ namespace {
 constexpr qint64 kChunk = 64 * 1024;
 constexpr auto kHeadInterval = std::chrono::milliseconds(20);
 
-QString errnoText(int error = errno)
-{
-    return QString::fromLocal8Bit(std::strerror(error));
-}
+QString errnoText(int error = errno) { return QString::fromLocal8Bit(std::strerror(error)); }
 
 bool preadAll(int fd, char *data, qint64 size, qint64 offset)
 {
@@ -80,7 +75,9 @@ struct FileTail
 Core::Result<FileTail> readTail(int fd, const QString &name)
 {
     FileTail tail;
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (::fstat(fd, &st) != 0) {
         return Core::fail(QStringLiteral("cannot stat: %1").arg(errnoText()), name);
     }
@@ -220,15 +217,9 @@ AuditLog::AuditLog(QString path, AuditLogOptions options, QObject *parent)
     m_lastHash = genesisHash();
 }
 
-AuditLog::~AuditLog()
-{
-    close();
-}
+AuditLog::~AuditLog() { close(); }
 
-QString AuditLog::headPath() const
-{
-    return auditHeadPath(m_path);
-}
+QString AuditLog::headPath() const { return auditHeadPath(m_path); }
 
 bool AuditLog::isOpen() const
 {
@@ -263,8 +254,8 @@ AuditLogStats AuditLog::stats() const
 QList<AuditRecord> AuditLog::records(qint64 sinceId) const
 {
     std::lock_guard lock(m_ringMutex);
-    const auto first = std::upper_bound(m_ring.cbegin(), m_ring.cend(), sinceId,
-                                        [](qint64 id, const AuditRecord &r) { return id < r.recordId; });
+    const auto first = std::upper_bound(
+        m_ring.cbegin(), m_ring.cend(), sinceId, [](qint64 id, const AuditRecord &r) { return id < r.recordId; });
     QList<AuditRecord> out;
     out.reserve(std::distance(first, m_ring.cend()));
     for (auto it = first; it != m_ring.cend(); ++it) {
@@ -291,7 +282,9 @@ Core::Result<void> AuditLog::recoverFiles(OpenReport &report, QList<AuditRecord>
     if (m_fd < 0) {
         return Core::fail(QStringLiteral("cannot open the audit log: %1").arg(errnoText()), m_path);
     }
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (::fstat(m_fd, &st) == 0 && (st.st_mode & 077) != 0) {
         if (::fchmod(m_fd, 0600) == 0) {
             report.diagnostics.append(QStringLiteral("%1: permissions were %2, tightened to 0600")
@@ -333,8 +326,8 @@ Core::Result<void> AuditLog::recoverFiles(OpenReport &report, QList<AuditRecord>
         details.insert(QStringLiteral("torn_sha256"), tail->tornSha256);
     }
     if (tail->lastLineUnparseable) {
-        report.diagnostics.append(QStringLiteral("%1: the last line is not a valid record (run audit verify)")
-                                      .arg(info.fileName()));
+        report.diagnostics.append(
+            QStringLiteral("%1: the last line is not a valid record (run audit verify)").arg(info.fileName()));
     }
     m_fileSize = tail->completeEnd;
     m_fileFirstId = 0;
@@ -547,8 +540,8 @@ Core::Result<OpenReport> AuditLog::reopen()
         r.error = rec.error;
     }
     const QString reason = details.value(QStringLiteral("reason")).toString();
-    details.insert(QStringLiteral("reason"),
-                   reason.isEmpty() ? QStringLiteral("reopened") : QStringLiteral("reopened,") + reason);
+    details.insert(
+        QStringLiteral("reason"), reason.isEmpty() ? QStringLiteral("reopened") : QStringLiteral("reopened,") + reason);
     details.insert(QStringLiteral("failure"), previous);
     r.details = details;
     if (r.error.isEmpty()) {
@@ -908,9 +901,8 @@ void AuditLog::processBatch(std::vector<Pending> &batch)
         for (size_t i = 0; i < batch.size() && ok; ++i) {
             Pending &p = batch[i];
             if (failedAlready || p.generation != generation) {
-                const QString message = failedAlready
-                    ? QStringLiteral("the audit log is unavailable: %1").arg(reason)
-                    : QStringLiteral("audit log reopened: record dropped");
+                const QString message = failedAlready ? QStringLiteral("the audit log is unavailable: %1").arg(reason)
+                                                      : QStringLiteral("audit log reopened: record dropped");
                 deliveries.append({ std::move(p), Core::fail(message, m_path), {} });
                 handled[i] = true;
                 continue;

@@ -11,7 +11,6 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -30,7 +29,12 @@ Q_DECLARE_LOGGING_CATEGORY(lcAudit)
 //   Fsync: each record is written and fdatasync'ed on its own.
 //   Group: records that arrive while a sync is in progress are written and synced together (default).
 //   None:  after write(2): survives a crash of the gateway, not of the machine.
-enum class Durability { Fsync, Group, None };
+enum class Durability
+{
+    Fsync,
+    Group,
+    None
+};
 
 QString durabilityName(Durability durability);
 std::optional<Durability> durabilityFromName(const QString &name);
@@ -39,12 +43,12 @@ struct AuditLogOptions
 {
     Durability durability = Durability::Group;
     qint64 maxFileBytes = 100 * 1024 * 1024; // rotate before a record would make the file larger; 0: never
-    qint64 maxFileAgeSeconds = 0;            // rotate when the file's first record is this old; 0: never
-    int keepFiles = 10;                      // rotated files kept (the oldest are deleted); 0: all
-    int ringCapacity = 10000;                // records kept in memory for records() / the live view
-    bool syslog = false;                     // also send each record to syslog (LOG_AUTHPRIV | LOG_INFO)
-    bool startupRecord = true;               // append a "startup" record in open()
-    QJsonObject startupDetails;              // extra facts for the startup record (version, config path...)
+    qint64 maxFileAgeSeconds = 0; // rotate when the file's first record is this old; 0: never
+    int keepFiles = 10; // rotated files kept (the oldest are deleted); 0: all
+    int ringCapacity = 10000; // records kept in memory for records() / the live view
+    bool syslog = false; // also send each record to syslog (LOG_AUTHPRIV | LOG_INFO)
+    bool startupRecord = true; // append a "startup" record in open()
+    QJsonObject startupDetails; // extra facts for the startup record (version, config path...)
     RedactionRules redaction;
 };
 
@@ -52,8 +56,8 @@ struct AuditLogOptions
 struct AuditLogStats
 {
     quint64 records = 0; // durable
-    quint64 writes = 0;  // write(2) batches
-    quint64 syncs = 0;   // fdatasync calls on the log
+    quint64 writes = 0; // write(2) batches
+    quint64 syncs = 0; // fdatasync calls on the log
     quint64 rotations = 0;
     quint64 failures = 0;
 };
@@ -63,7 +67,7 @@ struct OpenReport
 {
     QStringList diagnostics;
     qint64 lastRecordId = 0; // the last record on disk before the recovery / startup records
-    bool recovered = false;  // a recovery record was appended
+    bool recovered = false; // a recovery record was appended
 };
 
 // The tamper-evident audit log: JSON Lines, one record per line, each record chained to the previous one
@@ -169,7 +173,7 @@ private:
     qint64 m_nextId = 1;
     QString m_lastHash;
     quint64 m_generation = 0;
-    quint64 m_appended = 0;  // records queued
+    quint64 m_appended = 0; // records queued
     quint64 m_processed = 0; // records written or failed
     bool m_open = false;
     bool m_failed = false;

@@ -3,21 +3,19 @@
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QLocale>
-
 #include <algorithm>
-#include <openssl/evp.h>
-
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <openssl/evp.h>
 
 namespace Tailops::Audit {
 
 namespace {
 
 constexpr const char16_t *kEventNames[] = { u"decision", u"result", u"recovery", u"startup" };
-constexpr const char16_t *kDecisionNames[] = { u"", u"allow", u"deny", u"approval-required", u"approved", u"denied",
-                                               u"timed-out" };
+constexpr const char16_t *kDecisionNames[]
+    = { u"", u"allow", u"deny", u"approval-required", u"approved", u"denied", u"timed-out" };
 
 // Keys, spelled once.
 namespace K {
@@ -190,10 +188,7 @@ void appendCanonical(QByteArray &out, const QJsonValue &value)
 
 } // namespace
 
-QString eventName(Event event)
-{
-    return QString::fromUtf16(kEventNames[int(event)]);
-}
+QString eventName(Event event) { return QString::fromUtf16(kEventNames[int(event)]); }
 
 std::optional<Event> eventFromName(const QString &name)
 {
@@ -205,10 +200,7 @@ std::optional<Event> eventFromName(const QString &name)
     return std::nullopt;
 }
 
-QString decisionName(Decision decision)
-{
-    return QString::fromUtf16(kDecisionNames[int(decision)]);
-}
+QString decisionName(Decision decision) { return QString::fromUtf16(kDecisionNames[int(decision)]); }
 
 std::optional<Decision> decisionFromName(const QString &name)
 {
@@ -220,10 +212,7 @@ std::optional<Decision> decisionFromName(const QString &name)
     return std::nullopt;
 }
 
-QString genesisHash()
-{
-    return QString(64, u'0');
-}
+QString genesisHash() { return QString(64, u'0'); }
 
 void AuditRecord::setCaller(const Auth::Caller &caller)
 {
@@ -234,8 +223,7 @@ void AuditRecord::setCaller(const Auth::Caller &caller)
 }
 
 AuditRecord AuditRecord::makeDecision(const Auth::Caller &caller, const QString &requestId, const QString &tool,
-                                      const QString &target, const QJsonObject &args, Decision decision,
-                                      const QString &rule)
+    const QString &target, const QJsonObject &args, Decision decision, const QString &rule)
 {
     AuditRecord r;
     r.setCaller(caller);
@@ -335,8 +323,8 @@ Core::Result<AuditRecord> AuditRecord::fromJson(const QJsonObject &o)
     r.event = *ev;
     const auto dec = decisionFromName(o.value(K::decision).toString());
     if (!dec) {
-        return Core::fail(QStringLiteral("unknown decision '%1'").arg(o.value(K::decision).toString().left(32)),
-                          K::decision);
+        return Core::fail(
+            QStringLiteral("unknown decision '%1'").arg(o.value(K::decision).toString().left(32)), K::decision);
     }
     r.decision = *dec;
     r.timestamp = parseTimestamp(o.value(K::timestamp).toString());
@@ -476,15 +464,9 @@ QByteArray AuditRecord::canonicalBytes(bool withHash, qsizetype *hashAt) const
     return out;
 }
 
-QString AuditRecord::computeHash() const
-{
-    return sha256Hex(canonicalBytes(false));
-}
+QString AuditRecord::computeHash() const { return sha256Hex(canonicalBytes(false)); }
 
-QByteArray AuditRecord::toLine() const
-{
-    return canonicalBytes(true);
-}
+QByteArray AuditRecord::toLine() const { return canonicalBytes(true); }
 
 QByteArray canonicalJson(const QJsonObject &object)
 {
@@ -535,7 +517,7 @@ QString formatTimestamp(const QDateTime &utc)
     }
     char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", d.year(), d.month(), d.day(), h.hour(),
-                  h.minute(), h.second(), h.msec());
+        h.minute(), h.second(), h.msec());
     return QString::fromLatin1(buf);
 }
 

@@ -9,7 +9,6 @@
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
-
 #include <optional>
 
 namespace Tailops::Audit {
@@ -17,10 +16,25 @@ namespace Tailops::Audit {
 // What a record is about. "decision" before a tool runs (or is refused), "result" after it finished,
 // "recovery" when the log repaired itself (torn last line, truncation, reopen after a failure),
 // "startup" when a gateway opened the log.
-enum class Event { Decision, Result, Recovery, Startup };
+enum class Event
+{
+    Decision,
+    Result,
+    Recovery,
+    Startup
+};
 
 // The policy outcome of a decision record (None on the other events).
-enum class Decision { None, Allow, Deny, ApprovalRequired, Approved, Denied, TimedOut };
+enum class Decision
+{
+    None,
+    Allow,
+    Deny,
+    ApprovalRequired,
+    Approved,
+    Denied,
+    TimedOut
+};
 
 QString eventName(Event event);
 std::optional<Event> eventFromName(const QString &name);
@@ -46,8 +60,8 @@ struct AuditRecord
 
     QDateTime timestamp; // UTC; set by append() when invalid
     qint64 recordId = 0; // set by append()
-    QString requestId;   // JSON-RPC id as text, or the HTTP request's id
-    QString transport;   // "http", "stdio"
+    QString requestId; // JSON-RPC id as text, or the HTTP request's id
+    QString transport; // "http", "stdio"
 
     // Caller (from Auth::Caller; tailnet_* from Tailscale whois when available).
     QString subject; // the token's agent claim: TailOpsMCP's `subject`
@@ -63,7 +77,7 @@ struct AuditRecord
     QJsonObject args; // redacted by append()
     Event event = Event::Decision;
     Decision decision = Decision::None;
-    QString rule;     // the policy rule that decided
+    QString rule; // the policy rule that decided
     QString approver; // who approved / denied an approval-required call
 
     std::optional<qint64> durationMs;
@@ -76,18 +90,17 @@ struct AuditRecord
     QJsonObject details; // recovery / startup facts
 
     QString prevHash; // set by append()
-    QString hash;     // set by append()
+    QString hash; // set by append()
 
     // Fills transport, subject, tokenHash and peer from the authenticated caller.
     void setCaller(const Auth::Caller &caller);
 
     // A decision record for TOOL on TARGET with ARGS (redacted later by the log).
     static AuditRecord makeDecision(const Auth::Caller &caller, const QString &requestId, const QString &tool,
-                                    const QString &target, const QJsonObject &args, Decision decision,
-                                    const QString &rule = {});
+        const QString &target, const QJsonObject &args, Decision decision, const QString &rule = {});
     // The result record of the call DECISION was about: same request, caller, tool, target; no args.
-    static AuditRecord makeResult(const AuditRecord &decision, bool success, qint64 durationMs,
-                                  const QString &error = {});
+    static AuditRecord makeResult(
+        const AuditRecord &decision, bool success, qint64 durationMs, const QString &error = {});
 
     bool isSuccess() const { return resultStatus == u"success"; }
 

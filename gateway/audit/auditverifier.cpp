@@ -6,7 +6,6 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-
 #include <optional>
 
 namespace Tailops::Audit {
@@ -54,8 +53,9 @@ private:
             m_report.file = line->file;
             m_report.line = line->lineNumber;
         }
-        m_report.message = line ? QStringLiteral("record %1 (%2): %3: %4").arg(record).arg(where(*line), breakageName(kind), text)
-                                : QStringLiteral("record %1: %2: %3").arg(record).arg(breakageName(kind), text);
+        m_report.message = line
+            ? QStringLiteral("record %1 (%2): %3: %4").arg(record).arg(where(*line), breakageName(kind), text)
+            : QStringLiteral("record %1: %2: %3").arg(record).arg(breakageName(kind), text);
     }
     // After a jump in ids at LINE: does EXPECTED occur later (reordered) or not at all (removed)?
     bool occursLater(AuditLineReader &reader, qint64 expected);
@@ -97,12 +97,13 @@ VerifyReport Verifier::run()
     qint64 lastId = 0;
     std::optional<QString> hashAtHead;
     while (reader.next(line)) {
-        const qint64 number = expectedId > 0 ? expectedId : (head && head->oldestRecordId > 0 ? head->oldestRecordId : 1);
+        const qint64 number
+            = expectedId > 0 ? expectedId : (head && head->oldestRecordId > 0 ? head->oldestRecordId : 1);
         if (!line.terminated) {
             breakAt(Breakage::TornLine, number, &line,
-                    QStringLiteral("the line has no newline (%1 bytes): a write was cut short; the gateway removes it "
-                                   "and appends a recovery record when it next opens the log")
-                        .arg(line.bytes.size()));
+                QStringLiteral("the line has no newline (%1 bytes): a write was cut short; the gateway removes it "
+                               "and appends a recovery record when it next opens the log")
+                    .arg(line.bytes.size()));
             return m_report;
         }
         const auto object = parseObject(line.bytes);
@@ -123,15 +124,15 @@ VerifyReport Verifier::run()
             if (head && head->oldestRecordId > 0) {
                 if (id > head->oldestRecordId) {
                     breakAt(Breakage::Removed, head->oldestRecordId, &line,
-                            QStringLiteral("%1 missing: the log starts at record %2 but the head's oldest record is %3")
-                                .arg(recordsText(head->oldestRecordId, id - 1))
-                                .arg(id)
-                                .arg(head->oldestRecordId));
+                        QStringLiteral("%1 missing: the log starts at record %2 but the head's oldest record is %3")
+                            .arg(recordsText(head->oldestRecordId, id - 1))
+                            .arg(id)
+                            .arg(head->oldestRecordId));
                     return m_report;
                 }
                 if (id == head->oldestRecordId && prev != head->oldestPrevHash) {
-                    breakAt(Breakage::Edited, id, &line,
-                            QStringLiteral("its prev_hash does not match the head's anchor"));
+                    breakAt(
+                        Breakage::Edited, id, &line, QStringLiteral("its prev_hash does not match the head's anchor"));
                     return m_report;
                 }
                 if (id < head->oldestRecordId) {
@@ -142,8 +143,9 @@ VerifyReport Verifier::run()
                 }
             } else if (id == 1) {
                 if (prev != genesisHash()) {
-                    breakAt(Breakage::Edited, id, &line, QStringLiteral("the first record's prev_hash is not the "
-                                                                        "genesis hash"));
+                    breakAt(Breakage::Edited, id, &line,
+                        QStringLiteral("the first record's prev_hash is not the "
+                                       "genesis hash"));
                     return m_report;
                 }
             } else {
@@ -154,10 +156,10 @@ VerifyReport Verifier::run()
         } else if (id == expectedId) {
             if (prev != expectedPrev) {
                 breakAt(Breakage::Edited, id - 1, nullptr,
-                        QStringLiteral("its hash does not match the prev_hash of record %1 (%2): it was changed "
-                                       "or replaced")
-                            .arg(id)
-                            .arg(where(line)));
+                    QStringLiteral("its hash does not match the prev_hash of record %1 (%2): it was changed "
+                                   "or replaced")
+                        .arg(id)
+                        .arg(where(line)));
                 return m_report;
             }
         } else if (id > expectedId) {
@@ -167,14 +169,14 @@ VerifyReport Verifier::run()
                 && details.value(QStringLiteral("missing_to")).toInteger(-1) == id - 1 && prev == expectedPrev;
             if (!recoveryGap) {
                 if (occursLater(reader, expectedId)) {
-                    breakAt(Breakage::Reordered, expectedId, &line,
-                            QStringLiteral("record %1 appears before it").arg(id));
+                    breakAt(
+                        Breakage::Reordered, expectedId, &line, QStringLiteral("record %1 appears before it").arg(id));
                 } else {
                     breakAt(Breakage::Removed, expectedId, &line,
-                            QStringLiteral("%1 missing: record %2 follows record %3")
-                                .arg(recordsText(expectedId, id - 1))
-                                .arg(id)
-                                .arg(expectedId - 1));
+                        QStringLiteral("%1 missing: record %2 follows record %3")
+                            .arg(recordsText(expectedId, id - 1))
+                            .arg(id)
+                            .arg(expectedId - 1));
                 }
                 return m_report;
             }
@@ -184,7 +186,7 @@ VerifyReport Verifier::run()
                                       .arg(object->value(QStringLiteral("error")).toString()));
         } else {
             breakAt(Breakage::Reordered, id, &line,
-                    QStringLiteral("it appears after record %1 (moved or duplicated)").arg(expectedId - 1));
+                QStringLiteral("it appears after record %1 (moved or duplicated)").arg(expectedId - 1));
             return m_report;
         }
 
@@ -209,16 +211,16 @@ VerifyReport Verifier::run()
         const QString headName = QFileInfo(m_headPath).fileName();
         if (head->recordId > lastId) {
             breakAt(Breakage::TruncatedVsHead, lastId + 1, nullptr,
-                    QStringLiteral("%1 missing: the log ends at record %2 but %3 names record %4")
-                        .arg(recordsText(lastId + 1, head->recordId))
-                        .arg(lastId)
-                        .arg(headName)
-                        .arg(head->recordId));
+                QStringLiteral("%1 missing: the log ends at record %2 but %3 names record %4")
+                    .arg(recordsText(lastId + 1, head->recordId))
+                    .arg(lastId)
+                    .arg(headName)
+                    .arg(head->recordId));
             return m_report;
         }
         if (hashAtHead && *hashAtHead != head->hash) {
             breakAt(Breakage::Edited, head->recordId, nullptr,
-                    QStringLiteral("its hash differs from the one %1 recorded").arg(headName));
+                QStringLiteral("its hash differs from the one %1 recorded").arg(headName));
             return m_report;
         }
         if (head->recordId < lastId) {
@@ -265,10 +267,7 @@ QString VerifyReport::summary() const
     return QStringLiteral("BROKEN: ") + message;
 }
 
-VerifyReport verifyAudit(const QStringList &files, const QString &headPath)
-{
-    return Verifier(files, headPath).run();
-}
+VerifyReport verifyAudit(const QStringList &files, const QString &headPath) { return Verifier(files, headPath).run(); }
 
 VerifyReport verifyAuditLog(const QString &logPath)
 {

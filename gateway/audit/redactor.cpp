@@ -4,7 +4,6 @@
 
 #include <QHash>
 #include <QJsonArray>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -16,8 +15,8 @@ namespace {
 bool isRunChar(QChar c)
 {
     const char16_t u = c.unicode();
-    return (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9') || u == u'+'
-        || u == u'/' || u == u'=' || u == u'_' || u == u'-';
+    return (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9') || u == u'+' || u == u'/'
+        || u == u'=' || u == u'_' || u == u'-';
 }
 
 struct BuiltinPattern
@@ -25,7 +24,7 @@ struct BuiltinPattern
     const char16_t *pattern;
     const char16_t *replacement;
     const char16_t *hints; // '|'-separated literals, one of which must occur (case-insensitively)
-    int minLength;         // shorter texts cannot match
+    int minLength; // shorter texts cannot match
     bool caseInsensitive;
 };
 
@@ -33,20 +32,21 @@ struct BuiltinPattern
 constexpr BuiltinPattern kBuiltins[] = {
     // PEM private keys (RSA, EC, OPENSSH, ENCRYPTED, PGP ... BLOCK); an unterminated block runs to the end.
     { u"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\\z)",
-      u"[REDACTED:private-key]", u"PRIVATE KEY", 30, false },
+        u"[REDACTED:private-key]", u"PRIVATE KEY", 30, false },
     // Authorization schemes.
     { u"\\b(bearer)\\s+[A-Za-z0-9._~+/=-]{6,}", u"\\1 [REDACTED]", u"bearer", 13, true },
     { u"\\b(basic)\\s+[A-Za-z0-9+/]{6,}={0,2}(?![A-Za-z0-9+/=])", u"\\1 [REDACTED]", u"basic", 12, true },
     // scheme://user:password@host
-    { u"\\b([A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@?#\\[]*):(?!\\[REDACTED)[^\\s@/?#]+@", u"\\1:[REDACTED]@", u"://", 8, false },
+    { u"\\b([A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@?#\\[]*):(?!\\[REDACTED)[^\\s@/?#]+@", u"\\1:[REDACTED]@", u"://", 8,
+        false },
     // TailOps / TailOpsMCP HMAC tokens: base64url claims "." 64 hex digits.
     { u"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{16,}\\.[0-9a-f]{64}(?![0-9A-Za-z])", u"[REDACTED:token]", u".", 81, false },
     // JWT: three base64url parts, the header being JSON ("eyJ").
-    { u"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}", u"[REDACTED:jwt]", u"eyJ",
-      20, false },
+    { u"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}", u"[REDACTED:jwt]", u"eyJ", 20,
+        false },
     // AWS access key ids.
     { u"\\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\\b", u"[REDACTED:aws-access-key]",
-      u"AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA", 20, false },
+        u"AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA", 20, false },
     // GitHub tokens.
     { u"\\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})", u"[REDACTED:github-token]", u"gh", 31, false },
     // Slack tokens.
@@ -54,20 +54,20 @@ constexpr BuiltinPattern kBuiltins[] = {
     // Command-line options that take a secret as the next word: --password hunter2
     { u"(--?(?:password|passwd|pass|token|secret|api-key|access-key|secret-key|client-secret)[ \\t]+)"
       u"(?!-)[^\\s\"']+",
-      u"\\1[REDACTED]", u"pass|token|secret|key", 8, true },
+        u"\\1[REDACTED]", u"pass|token|secret|key", 8, true },
     // key=value / key: value / "key": "value" where the key names a secret.
     { u"\\b([A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|"
       u"private[_-]?key|credentials?)\"?[ \\t]*[=:][ \\t]*)(?:\"[^\"]*\"|'[^']*'|[^\\s\"',;&]+)",
-      u"\\1[REDACTED]", u"pass|secret|token|key|credential", 4, true },
+        u"\\1[REDACTED]", u"pass|secret|token|key|credential", 4, true },
 };
 
 } // namespace
 
 QStringList RedactionRules::defaultSensitiveKeys()
 {
-    return { QStringLiteral("token"),      QStringLiteral("password"),      QStringLiteral("passwd"),
-             QStringLiteral("secret"),     QStringLiteral("key"),           QStringLiteral("credential"),
-             QStringLiteral("authorization"), QStringLiteral("cookie"),     QStringLiteral("private") };
+    return { QStringLiteral("token"), QStringLiteral("password"), QStringLiteral("passwd"), QStringLiteral("secret"),
+        QStringLiteral("key"), QStringLiteral("credential"), QStringLiteral("authorization"), QStringLiteral("cookie"),
+        QStringLiteral("private") };
 }
 
 Redactor::Redactor()
@@ -94,9 +94,8 @@ Redactor::Redactor(const RedactionRules &rules, QStringList *errors)
             if (b.caseInsensitive) {
                 options |= QRegularExpression::CaseInsensitiveOption;
             }
-            Pattern p { QRegularExpression(QString::fromUtf16(b.pattern), options),
-                        QString::fromUtf16(b.replacement),
-                        {}, b.minLength };
+            Pattern p { QRegularExpression(QString::fromUtf16(b.pattern), options), QString::fromUtf16(b.replacement),
+                {}, b.minLength };
             for (const QString &hint : QString::fromUtf16(b.hints).split(u'|', Qt::SkipEmptyParts)) {
                 p.hints.append(QStringMatcher(hint, Qt::CaseInsensitive));
             }
@@ -130,15 +129,14 @@ Core::Result<Redactor> Redactor::create(const RedactionRules &rules)
     if (rules.highEntropyMinLength < 8 || rules.highEntropyMinBits <= 0) {
         return Core::fail(QStringLiteral("high-entropy redaction needs a minimum length of at least 8 and a "
                                          "positive number of bits"),
-                          QStringLiteral("audit.redact"));
+            QStringLiteral("audit.redact"));
     }
     return r;
 }
 
 bool Redactor::isSensitiveKey(const QString &key) const
 {
-    return std::any_of(m_keys.cbegin(), m_keys.cend(),
-                       [&key](const QStringMatcher &m) { return m.indexIn(key) >= 0; });
+    return std::any_of(m_keys.cbegin(), m_keys.cend(), [&key](const QStringMatcher &m) { return m.indexIn(key) >= 0; });
 }
 
 double Redactor::shannonEntropy(QStringView text)
@@ -283,9 +281,9 @@ QString Redactor::redactString(const QString &text) const
         if (out.size() < p.minLength) {
             continue;
         }
-        if (!p.hints.isEmpty()
-            && std::none_of(p.hints.cbegin(), p.hints.cend(),
-                            [&out](const QStringMatcher &h) { return h.indexIn(out) >= 0; })) {
+        if (!p.hints.isEmpty() && std::none_of(p.hints.cbegin(), p.hints.cend(), [&out](const QStringMatcher &h) {
+                return h.indexIn(out) >= 0;
+            })) {
             continue;
         }
         out.replace(p.re, p.replacement);

@@ -6,9 +6,9 @@
 #include <QJsonValue>
 #include <QList>
 #include <QRegularExpression>
-#include <QStringMatcher>
 #include <QString>
 #include <QStringList>
+#include <QStringMatcher>
 
 namespace Tailops::Audit {
 
@@ -19,12 +19,12 @@ struct RedactionRules
 {
     // Object keys whose values are replaced by "[REDACTED]": case-insensitive "contains".
     QStringList sensitiveKeys = defaultSensitiveKeys();
-    QStringList extraKeys;     // added to sensitiveKeys
+    QStringList extraKeys; // added to sensitiveKeys
     QStringList extraPatterns; // regular expressions (PCRE); each match becomes "[REDACTED]"
     bool builtinPatterns = true; // bearer, PEM private keys, AWS, GitHub, Slack, JWT, URL passwords, HMAC tokens
     bool highEntropy = true;
-    int highEntropyMinLength = 24;     // characters of [A-Za-z0-9+/=_-]
-    double highEntropyMinBits = 4.0;   // Shannon entropy, bits per character
+    int highEntropyMinLength = 24; // characters of [A-Za-z0-9+/=_-]
+    double highEntropyMinBits = 4.0; // Shannon entropy, bits per character
     // Identifiers made of words ("ProductionDatabaseServer01", "systemd-journald-audit-2024") are kept:
     // a run is redacted only when less than this fraction of it is word-like ([A-Z]?[a-z]{3,}).
     double highEntropyMaxWordFraction = 0.5;

@@ -14,10 +14,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QThread>
-
 #include <cstdio>
 #include <deque>
-
 #include <sys/stat.h>
 
 namespace Tailops::Cli {
@@ -45,8 +43,7 @@ void outBytes(const QByteArray &bytes)
 QCommandLineOption pathOption()
 {
     return QCommandLineOption(QStringLiteral("path"),
-                              QStringLiteral("The audit log (default: %1).").arg(Audit::defaultAuditPath()),
-                              QStringLiteral("FILE"));
+        QStringLiteral("The audit log (default: %1).").arg(Audit::defaultAuditPath()), QStringLiteral("FILE"));
 }
 
 QString logPath(const QCommandLineParser &parser)
@@ -75,13 +72,15 @@ int verify(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.addOption(pathOption());
-    parser.addOption({ QStringLiteral("head"), QStringLiteral("The head file to check against (default: the log's "
-                                                              "<log>.head when it exists)."),
-                       QStringLiteral("FILE") });
+    parser.addOption({ QStringLiteral("head"),
+        QStringLiteral("The head file to check against (default: the log's "
+                       "<log>.head when it exists)."),
+        QStringLiteral("FILE") });
     parser.addOption({ QStringLiteral("no-head"), QStringLiteral("Do not check against a head file.") });
-    parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Log files in chain order (default: the "
-                                                                         "log's rotated files, then the log)."),
-                                 QStringLiteral("[FILES...]"));
+    parser.addPositionalArgument(QStringLiteral("files"),
+        QStringLiteral("Log files in chain order (default: the "
+                       "log's rotated files, then the log)."),
+        QStringLiteral("[FILES...]"));
     if (const int code = parse(parser, QStringLiteral("verify"), args); code >= 0) {
         return code;
     }
@@ -125,19 +124,21 @@ int exportCommand(const QStringList &args)
     QCommandLineParser parser;
     parser.addOption(pathOption());
     parser.addOption({ QStringLiteral("format"), QStringLiteral("csv or jsonl (default: jsonl)."),
-                       QStringLiteral("FORMAT"), QStringLiteral("jsonl") });
-    parser.addOption({ QStringLiteral("since"), QStringLiteral("Records at or after T: RFC 3339, YYYY-MM-DD, or a "
-                                                               "duration back from now (15m, 8h, 7d)."),
-                       QStringLiteral("T") });
-    parser.addOption({ QStringLiteral("until"), QStringLiteral("Records before T (same forms as --since)."),
-                       QStringLiteral("T") });
+        QStringLiteral("FORMAT"), QStringLiteral("jsonl") });
+    parser.addOption({ QStringLiteral("since"),
+        QStringLiteral("Records at or after T: RFC 3339, YYYY-MM-DD, or a "
+                       "duration back from now (15m, 8h, 7d)."),
+        QStringLiteral("T") });
+    parser.addOption(
+        { QStringLiteral("until"), QStringLiteral("Records before T (same forms as --since)."), QStringLiteral("T") });
     parser.addOption({ QStringLiteral("tool"), QStringLiteral("Only this tool."), QStringLiteral("NAME") });
     parser.addOption({ QStringLiteral("target"), QStringLiteral("Only this target."), QStringLiteral("ID") });
-    parser.addOption({ QStringLiteral("caller"), QStringLiteral("Only this caller (subject, tailnet user, OAuth "
-                                                                "subject or token hash)."),
-                       QStringLiteral("WHO") });
-    parser.addOption({ QStringLiteral("output"), QStringLiteral("Write to FILE instead of stdout."),
-                       QStringLiteral("FILE") });
+    parser.addOption({ QStringLiteral("caller"),
+        QStringLiteral("Only this caller (subject, tailnet user, OAuth "
+                       "subject or token hash)."),
+        QStringLiteral("WHO") });
+    parser.addOption(
+        { QStringLiteral("output"), QStringLiteral("Write to FILE instead of stdout."), QStringLiteral("FILE") });
     if (const int code = parse(parser, QStringLiteral("export"), args); code >= 0) {
         return code;
     }
@@ -173,9 +174,9 @@ int exportCommand(const QStringList &args)
     }
     QFile output;
     const QString outputPath = parser.value(QStringLiteral("output"));
-    const bool opened = outputPath.isEmpty() ? output.open(stdout, QIODevice::WriteOnly)
-                                             : (output.setFileName(outputPath),
-                                                output.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    const bool opened = outputPath.isEmpty()
+        ? output.open(stdout, QIODevice::WriteOnly)
+        : (output.setFileName(outputPath), output.open(QIODevice::WriteOnly | QIODevice::Truncate));
     if (!opened) {
         err(QStringLiteral("tailops-gateway audit export: %1: %2").arg(outputPath, output.errorString()));
         return 1;
@@ -184,9 +185,8 @@ int exportCommand(const QStringList &args)
         output.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     }
     qint64 skipped = 0;
-    const auto written = Audit::exportAudit(files, filter, format == u"csv" ? Audit::ExportFormat::Csv
-                                                                            : Audit::ExportFormat::Jsonl,
-                                            output, &skipped);
+    const auto written = Audit::exportAudit(
+        files, filter, format == u"csv" ? Audit::ExportFormat::Csv : Audit::ExportFormat::Jsonl, output, &skipped);
     output.close();
     if (!written) {
         err(QStringLiteral("tailops-gateway audit export: %1").arg(written.error().toString()));
@@ -209,8 +209,8 @@ QString humanLine(const QByteArray &line)
         return QString::fromUtf8(line);
     }
     auto v = [&o](const char *key) { return o.value(QLatin1StringView(key)).toString(); };
-    QString text = v("timestamp") + QStringLiteral(" #") + QString::number(o.value(QStringLiteral("record_id")).toInteger())
-        + u' ' + v("event");
+    QString text = v("timestamp") + QStringLiteral(" #")
+        + QString::number(o.value(QStringLiteral("record_id")).toInteger()) + u' ' + v("event");
     const QString outcome = !v("decision").isEmpty() ? v("decision") : v("result_status");
     if (!outcome.isEmpty()) {
         text += u' ' + outcome;
@@ -241,11 +241,11 @@ int tail(const QStringList &args)
     QCommandLineParser parser;
     parser.addOption(pathOption());
     parser.addOption({ { QStringLiteral("f"), QStringLiteral("follow") },
-                       QStringLiteral("Keep printing records as they are appended (follows rotation).") });
+        QStringLiteral("Keep printing records as they are appended (follows rotation).") });
     parser.addOption({ QStringLiteral("json"), QStringLiteral("Print the JSON lines as they are.") });
     parser.addOption({ { QStringLiteral("n"), QStringLiteral("lines") },
-                       QStringLiteral("How many of the last records to print first (default 10)."),
-                       QStringLiteral("N"), QStringLiteral("10") });
+        QStringLiteral("How many of the last records to print first (default 10)."), QStringLiteral("N"),
+        QStringLiteral("10") });
     if (const int code = parse(parser, QStringLiteral("tail"), args); code >= 0) {
         return code;
     }
@@ -313,7 +313,9 @@ int tail(const QStringList &args)
     }
     QFile file(path);
     QByteArray partial;
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (file.open(QIODevice::ReadOnly) && ::fstat(file.handle(), &st) == 0) {
         inode = st.st_ino;
         file.seek(offset);
@@ -331,7 +333,9 @@ int tail(const QStringList &args)
             }
         }
         QThread::msleep(200);
-        struct stat now {};
+        struct stat now
+        {
+        };
         if (::stat(QFile::encodeName(path).constData(), &now) != 0) {
             continue; // between rotation's rename and create
         }
@@ -363,10 +367,10 @@ int tail(const QStringList &args)
 int redactTest(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.addOption({ QStringLiteral("key"), QStringLiteral("An extra sensitive key name (repeatable)."),
-                       QStringLiteral("NAME") });
+    parser.addOption(
+        { QStringLiteral("key"), QStringLiteral("An extra sensitive key name (repeatable)."), QStringLiteral("NAME") });
     parser.addOption({ QStringLiteral("pattern"), QStringLiteral("An extra regular expression to redact (repeatable)."),
-                       QStringLiteral("REGEX") });
+        QStringLiteral("REGEX") });
     if (const int code = parse(parser, QStringLiteral("redact-test"), args); code >= 0) {
         return code;
     }
@@ -387,9 +391,10 @@ int redactTest(const QStringList &args)
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(input, &error);
     if (error.error == QJsonParseError::NoError && (doc.isObject() || doc.isArray())) {
-        const QJsonValue redacted = redactor->redact(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array()));
-        const QJsonDocument result = redacted.isObject() ? QJsonDocument(redacted.toObject())
-                                                         : QJsonDocument(redacted.toArray());
+        const QJsonValue redacted
+            = redactor->redact(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array()));
+        const QJsonDocument result
+            = redacted.isObject() ? QJsonDocument(redacted.toObject()) : QJsonDocument(redacted.toArray());
         outBytes(result.toJson(input.trimmed().contains('\n') ? QJsonDocument::Indented : QJsonDocument::Compact));
         if (!input.trimmed().contains('\n')) {
             outBytes("\n");
@@ -406,12 +411,13 @@ int redactTest(const QStringList &args)
 
 void usage()
 {
-    err(QStringLiteral("usage: tailops-gateway audit verify [FILES...] [--path LOG] [--head FILE | --no-head]\n"
-                       "       tailops-gateway audit export [--format csv|jsonl] [--since T] [--until T] [--tool NAME]\n"
-                       "                                    [--target ID] [--caller WHO] [--path LOG] [--output FILE]\n"
-                       "       tailops-gateway audit tail [-f] [--json] [-n N] [--path LOG]\n"
-                       "       tailops-gateway audit redact-test [--key NAME]... [--pattern REGEX]...  < text\n"
-                       "LOG defaults to %1")
+    err(QStringLiteral(
+        "usage: tailops-gateway audit verify [FILES...] [--path LOG] [--head FILE | --no-head]\n"
+        "       tailops-gateway audit export [--format csv|jsonl] [--since T] [--until T] [--tool NAME]\n"
+        "                                    [--target ID] [--caller WHO] [--path LOG] [--output FILE]\n"
+        "       tailops-gateway audit tail [-f] [--json] [-n N] [--path LOG]\n"
+        "       tailops-gateway audit redact-test [--key NAME]... [--pattern REGEX]...  < text\n"
+        "LOG defaults to %1")
             .arg(Audit::defaultAuditPath()));
 }
 

@@ -58,6 +58,12 @@ void diagnose(Check &c, const Registry::Target &t)
             QStringLiteral("check that %1 is up and on the tailnet (tailscale status; tailscale ping %2) and that no "
                            "firewall drops the port (ufw status); for slow links raise connection.timeout")
                 .arg(t.host.isEmpty() ? t.id : t.host, t.host.isEmpty() ? t.id : t.host));
+    } else if (t.executor == Registry::Executor::Docker
+               && (e.contains(QStringLiteral("refused"), Qt::CaseInsensitive) || e.contains(QStringLiteral("is dockerd running")))) {
+        const QString where = !t.socketPath.isEmpty() ? t.socketPath : !t.url.isEmpty() ? t.url : t.host;
+        set(QStringLiteral("the Docker daemon is not running or does not listen on %1").arg(where),
+            QStringLiteral("start Docker on the target (systemctl status docker; journalctl -u docker) or fix "
+                           "connection.socket_path / connection.host"));
     } else if (e.contains(QStringLiteral("refused"), Qt::CaseInsensitive) && !e.contains(QStringLiteral("authentication"))) {
         set(QStringLiteral("nothing listens on %1").arg(t.executor == Registry::Executor::Http ? t.url : hostPort),
             t.executor == Registry::Executor::Ssh

@@ -29,6 +29,11 @@ struct Target
     QString socketPath;
     QString url;
     qint64 connectTimeoutSeconds = 30;
+    // Docker over TCP with TLS client certificates (tls_ca/tls_cert/tls_key, or the original's cert_path
+    // directory holding ca.pem, cert.pem, key.pem).
+    QString tlsCaFile;
+    QString tlsCertFile;
+    QString tlsKeyFile;
 
     QStringList capabilities; // scope names this target allows at all
     QStringList tags;         // metadata.tags

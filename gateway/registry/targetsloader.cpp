@@ -152,7 +152,8 @@ private:
                                            QStringLiteral("username"), QStringLiteral("key_path"),
                                            QStringLiteral("socket_path"), QStringLiteral("url"),
                                            QStringLiteral("timeout"), QStringLiteral("tls_verify"),
-                                           QStringLiteral("cert_path") };
+                                           QStringLiteral("cert_path"), QStringLiteral("tls_ca"),
+                                           QStringLiteral("tls_cert"), QStringLiteral("tls_key") };
         for (const auto &entry : c) {
             if (!known.contains(scalar(entry.first))) {
                 m_r.warning(entry.first,
@@ -195,6 +196,28 @@ private:
         if (const auto n = c["timeout"]) {
             if (auto v = integer(n, QStringLiteral("connection.timeout"), 1, 3600)) {
                 m_target.connectTimeoutSeconds = *v;
+            }
+        }
+        if (const auto n = c["cert_path"]) {
+            if (auto v = string(n, QStringLiteral("connection.cert_path"), true)) {
+                m_target.tlsCaFile = *v + QStringLiteral("/ca.pem");
+                m_target.tlsCertFile = *v + QStringLiteral("/cert.pem");
+                m_target.tlsKeyFile = *v + QStringLiteral("/key.pem");
+            }
+        }
+        for (const auto &[key, field] : { std::pair { "tls_ca", &m_target.tlsCaFile }, std::pair { "tls_cert", &m_target.tlsCertFile },
+                                          std::pair { "tls_key", &m_target.tlsKeyFile } }) {
+            if (const auto n = c[key]) {
+                if (auto v = string(n, QStringLiteral("connection.") + QLatin1StringView(key), true)) {
+                    *field = *v;
+                }
+            }
+        }
+        // The original writes docker endpoints as host: "tcp://HOST:PORT".
+        for (const QString &scheme : { QStringLiteral("tcp://"), QStringLiteral("unix://"), QStringLiteral("http://"), QStringLiteral("https://") }) {
+            if (m_target.host.startsWith(scheme) && m_target.url.isEmpty()) {
+                m_target.url = m_target.host;
+                m_target.host.clear();
             }
         }
     }
@@ -324,6 +347,9 @@ private:
         case Executor::Docker:
             if (m_target.socketPath.isEmpty() && m_target.host.isEmpty() && m_target.url.isEmpty()) {
                 error(at, QStringLiteral("a docker target needs connection.socket_path or connection.host"));
+            }
+            if (!m_target.tlsCertFile.isEmpty() != !m_target.tlsKeyFile.isEmpty()) {
+                error(at, QStringLiteral("TLS client authentication needs both tls_cert and tls_key"));
             }
             break;
         case Executor::Http:

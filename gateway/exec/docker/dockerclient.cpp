@@ -168,7 +168,7 @@ struct DockerClient::Response
 DockerClientOptions DockerClientOptions::fromTarget(const Registry::Target &target, const DockerTls &tls)
 {
     DockerClientOptions o;
-    o.tls = tls;
+    o.tls = tls.isEmpty() ? DockerTls { target.tlsCaFile, target.tlsCertFile, target.tlsKeyFile } : tls;
     if (target.connectTimeoutSeconds > 0) {
         o.connectTimeoutMs = target.connectTimeoutSeconds * 1000;
     }
@@ -183,7 +183,7 @@ DockerClientOptions DockerClientOptions::fromTarget(const Registry::Target &targ
     } else if (!target.url.isEmpty()) {
         o.endpoint = target.url;
     } else if (!target.host.isEmpty()) {
-        const int port = target.port > 0 ? target.port : (tls.isEmpty() ? 2375 : 2376);
+        const int port = target.port > 0 ? target.port : (o.tls.isEmpty() ? 2375 : 2376);
         const QString host = target.host.contains(u':') && !target.host.startsWith(u'[')
             ? QString(u'[' + target.host + u']')
             : target.host;

@@ -10,10 +10,8 @@
 #include <QCoreApplication>
 #include <QJsonObject>
 #include <QTimer>
-
 #include <csignal>
 #include <cstdio>
-
 #include <sys/resource.h>
 
 using namespace Tailops;
@@ -28,8 +26,8 @@ Audit::AuditRecord sample(int i)
     caller.tokenHash = QStringLiteral("sha256:0123456789ab");
     caller.peer = QStringLiteral("127.0.0.1:40000");
     return Audit::AuditRecord::makeDecision(caller, QString::number(i), QStringLiteral("get_system_status"),
-                                            QStringLiteral("local"), QJsonObject { { QStringLiteral("n"), i } },
-                                            Audit::Decision::Allow, QStringLiteral("default"));
+        QStringLiteral("local"), QJsonObject { { QStringLiteral("n"), i } }, Audit::Decision::Allow,
+        QStringLiteral("default"));
 }
 
 void line(const QString &text)
@@ -71,14 +69,17 @@ int loop(const QStringList &args)
 int diskFull(const QStringList &args)
 {
     std::signal(SIGXFSZ, SIG_IGN);
-    struct rlimit limit { rlim_t(args.value(1).toLongLong()), RLIM_INFINITY };
+    struct rlimit limit
+    {
+        rlim_t(args.value(1).toLongLong()), RLIM_INFINITY
+    };
     if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) {
         line(QStringLiteral("setrlimit failed"));
         return 1;
     }
     Audit::AuditLog log(args.value(0));
     QObject::connect(&log, &Audit::AuditLog::failed, &log,
-                     [](const QString &reason) { line(QStringLiteral("failed-signal: ") + reason); });
+        [](const QString &reason) { line(QStringLiteral("failed-signal: ") + reason); });
     if (auto r = log.open(); !r) {
         line(QStringLiteral("open failed: ") + r.error().toString());
         return 1;
@@ -98,10 +99,14 @@ int diskFull(const QStringList &args)
             // Every later append fails too.
             log.append(sample(i++), &log, [&](const Core::Result<qint64> &again) {
                 line(again ? QStringLiteral("refused: no") : QStringLiteral("refused: ") + again.error().toString());
-                struct rlimit unlimited { RLIM_INFINITY, RLIM_INFINITY };
+                struct rlimit unlimited
+                {
+                    RLIM_INFINITY, RLIM_INFINITY
+                };
                 ::setrlimit(RLIMIT_FSIZE, &unlimited);
                 const auto reopened = log.reopen();
-                line(reopened ? QStringLiteral("reopen: ok") : QStringLiteral("reopen: ") + reopened.error().toString());
+                line(
+                    reopened ? QStringLiteral("reopen: ok") : QStringLiteral("reopen: ") + reopened.error().toString());
                 log.append(sample(i++), &log, [&](const Core::Result<qint64> &after) {
                     line(after ? QStringLiteral("after-reopen: %1").arg(*after)
                                : QStringLiteral("after-reopen: ") + after.error().toString());

@@ -9,7 +9,6 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <sys/stat.h>
 
 using namespace Tailops;
@@ -74,7 +73,7 @@ TestAuditCommands::Run TestAuditCommands::run(const QStringList &args, const QBy
     p.closeWriteChannel();
     p.waitForFinished(30000);
     return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-             QString::fromUtf8(p.readAllStandardError()) };
+        QString::fromUtf8(p.readAllStandardError()) };
 }
 
 void TestAuditCommands::initTestCase()
@@ -104,7 +103,8 @@ void TestAuditCommands::verify()
     QFile f(copy);
     QVERIFY(f.open(QIODevice::ReadWrite));
     QByteArray all = f.readAll();
-    all.replace("\"subject\":\"bob\",\"target\":\"web01\",\"timestamp\":\"2025-01-03", "\"subject\":\"eve\",\"target\":\"web01\",\"timestamp\":\"2025-01-03");
+    all.replace("\"subject\":\"bob\",\"target\":\"web01\",\"timestamp\":\"2025-01-03",
+        "\"subject\":\"eve\",\"target\":\"web01\",\"timestamp\":\"2025-01-03");
     f.seek(0);
     f.write(all);
     f.resize(all.size());
@@ -113,7 +113,8 @@ void TestAuditCommands::verify()
     QCOMPARE(broken.code, 1);
     QVERIFY2(broken.out.startsWith(u"BROKEN: record 3 (audit.jsonl line 3): edited"), qPrintable(broken.out));
 
-    const Run missing = run({ QStringLiteral("verify"), QStringLiteral("--path"), dir.filePath(QStringLiteral("none.jsonl")) });
+    const Run missing
+        = run({ QStringLiteral("verify"), QStringLiteral("--path"), dir.filePath(QStringLiteral("none.jsonl")) });
     QCOMPARE(missing.code, 1);
     QVERIFY(missing.err.contains(u"no audit log"));
 }
@@ -154,10 +155,10 @@ void TestAuditCommands::exportJsonl_data()
     QTest::newRow("since") << QStringList { QStringLiteral("--since"), QStringLiteral("2025-01-05") } << 6;
     QTest::newRow("until") << QStringList { QStringLiteral("--until"), QStringLiteral("2025-01-03T12:00:00Z") } << 2;
     QTest::newRow("window") << QStringList { QStringLiteral("--since"), QStringLiteral("2025-01-02"),
-                                             QStringLiteral("--until"), QStringLiteral("2025-01-06") }
+        QStringLiteral("--until"), QStringLiteral("2025-01-06") }
                             << 4;
-    QTest::newRow("combined") << QStringList { QStringLiteral("--caller"), QStringLiteral("bob"), QStringLiteral("--target"),
-                                               QStringLiteral("web01") }
+    QTest::newRow("combined") << QStringList { QStringLiteral("--caller"), QStringLiteral("bob"),
+        QStringLiteral("--target"), QStringLiteral("web01") }
                               << 3;
     QTest::newRow("relative since") << QStringList { QStringLiteral("--since"), QStringLiteral("1h") } << 0;
 }
@@ -167,8 +168,8 @@ void TestAuditCommands::exportJsonl()
     QFETCH(QStringList, filter);
     QFETCH(int, count);
     const Run r = run(QStringList { QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("jsonl"),
-                                    QStringLiteral("--path"), m_log }
-                      + filter);
+                          QStringLiteral("--path"), m_log }
+        + filter);
     QCOMPARE(r.code, 0);
     const QStringList lines = r.out.split(u'\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), count);
@@ -181,8 +182,9 @@ void TestAuditCommands::exportJsonl()
 void TestAuditCommands::exportCsv()
 {
     const QString output = m_dir.filePath(QStringLiteral("export.csv"));
-    const Run r = run({ QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("csv"), QStringLiteral("--tool"),
-                        QStringLiteral("get_logs"), QStringLiteral("--path"), m_log, QStringLiteral("--output"), output });
+    const Run r
+        = run({ QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("csv"), QStringLiteral("--tool"),
+            QStringLiteral("get_logs"), QStringLiteral("--path"), m_log, QStringLiteral("--output"), output });
     QCOMPARE(r.code, 0);
     QVERIFY(r.err.contains(u"exported 6 records"));
     QFile f(output);
@@ -193,26 +195,31 @@ void TestAuditCommands::exportCsv()
     QVERIFY(lines.at(1).startsWith("2025-01-02T12:00:00.000Z,2,decision,1,,alice,"));
     // args with a formula and quotes: JSON, quoted, escaped; not run by a spreadsheet (starts with '{').
     QVERIFY2(lines.at(1).contains(R"("{""note"":""=SUM(A1:A2), \""quoted\""""}")"), lines.at(1).constData());
-    struct stat st {};
+    struct stat st
+    {
+    };
     QCOMPARE(::stat(QFile::encodeName(output).constData(), &st), 0);
     QCOMPARE(st.st_mode & 0777, 0600u);
 
-    const Run bad = run({ QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("xml"), QStringLiteral("--path"), m_log });
+    const Run bad = run({ QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("xml"),
+        QStringLiteral("--path"), m_log });
     QCOMPARE(bad.code, 2);
     const Run badTime = run({ QStringLiteral("export"), QStringLiteral("--since"), QStringLiteral("last tuesday"),
-                              QStringLiteral("--path"), m_log });
+        QStringLiteral("--path"), m_log });
     QCOMPARE(badTime.code, 2);
     QVERIFY(badTime.err.contains(u"--since"));
 }
 
 void TestAuditCommands::tail()
 {
-    const Run r = run({ QStringLiteral("tail"), QStringLiteral("-n"), QStringLiteral("3"), QStringLiteral("--path"), m_log });
+    const Run r
+        = run({ QStringLiteral("tail"), QStringLiteral("-n"), QStringLiteral("3"), QStringLiteral("--path"), m_log });
     QCOMPARE(r.code, 0);
     const QStringList lines = r.out.split(u'\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 3);
-    QVERIFY2(lines.first().startsWith(u"2025-01-08T12:00:00.000Z #8 decision allow caller=alice tool=get_logs target=db01"),
-             qPrintable(lines.first()));
+    QVERIFY2(
+        lines.first().startsWith(u"2025-01-08T12:00:00.000Z #8 decision allow caller=alice tool=get_logs target=db01"),
+        qPrintable(lines.first()));
     const Run json = run({ QStringLiteral("tail"), QStringLiteral("--json"), QStringLiteral("--path"), m_log });
     QCOMPARE(json.code, 0);
     const QStringList jsonLines = json.out.split(u'\n', Qt::SkipEmptyParts);
@@ -233,8 +240,9 @@ void TestAuditCommands::tailFollow()
     QVERIFY(log.flush());
 
     QProcess p;
-    p.start(QStringLiteral(AUDIT_HELPER), { QStringLiteral("cli"), QStringLiteral("tail"), QStringLiteral("-f"),
-                                            QStringLiteral("--json"), QStringLiteral("--path"), path });
+    p.start(QStringLiteral(AUDIT_HELPER),
+        { QStringLiteral("cli"), QStringLiteral("tail"), QStringLiteral("-f"), QStringLiteral("--json"),
+            QStringLiteral("--path"), path });
     QVERIFY(p.waitForStarted());
     QByteArray seen;
     QTRY_VERIFY((seen += p.readAllStandardOutput()).count('\n') >= 1);
@@ -261,7 +269,8 @@ void TestAuditCommands::redactTest_data()
     QTest::newRow("text") << QByteArray("login with --password hunter2 to db01.example.com\n")
                           << QByteArray("login with --password [REDACTED] to db01.example.com\n");
     QTest::newRow("json") << QByteArray(R"({"token":"abc","path":"/etc/hosts","url":"https://u:p4ss@h/x"})")
-                          << QByteArray(R"({"path":"/etc/hosts","token":"[REDACTED]","url":"https://u:[REDACTED]@h/x"})" "\n");
+                          << QByteArray(R"({"path":"/etc/hosts","token":"[REDACTED]","url":"https://u:[REDACTED]@h/x"})"
+                                        "\n");
     QTest::newRow("plain") << QByteArray("nothing to see\n") << QByteArray("nothing to see\n");
 }
 
@@ -273,8 +282,8 @@ void TestAuditCommands::redactTest()
     QCOMPARE(r.code, 0);
     QCOMPARE(r.out.toUtf8(), expected);
 
-    const Run extra = run({ QStringLiteral("redact-test"), QStringLiteral("--pattern"), QStringLiteral("ACME-\\d+") },
-                          "id ACME-42\n");
+    const Run extra = run(
+        { QStringLiteral("redact-test"), QStringLiteral("--pattern"), QStringLiteral("ACME-\\d+") }, "id ACME-42\n");
     QCOMPARE(extra.out, QStringLiteral("id [REDACTED]\n"));
 }
 

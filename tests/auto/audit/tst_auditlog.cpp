@@ -15,10 +15,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
-
 #include <atomic>
 #include <csignal>
-
 #include <sys/stat.h>
 
 using namespace Tailops;
@@ -56,8 +54,8 @@ AuditRecord sample(int i)
     Auth::Caller caller;
     caller.transport = QStringLiteral("stdio");
     caller.agent = QStringLiteral("tester");
-    return AuditRecord::makeDecision(caller, QString::number(i), QStringLiteral("list_targets"), QStringLiteral("local"),
-                                     { { QStringLiteral("i"), i } }, Decision::Allow);
+    return AuditRecord::makeDecision(caller, QString::number(i), QStringLiteral("list_targets"),
+        QStringLiteral("local"), { { QStringLiteral("i"), i } }, Decision::Allow);
 }
 
 AuditLogOptions quiet(Durability durability = Durability::Group)
@@ -82,17 +80,11 @@ QList<QJsonObject> readRecords(const QString &path)
     return out;
 }
 
-QString helper()
-{
-    return QStringLiteral(AUDIT_HELPER);
-}
+QString helper() { return QStringLiteral(AUDIT_HELPER); }
 
 } // namespace
 
-void TestAuditLog::initTestCase()
-{
-    QVERIFY2(QFileInfo::exists(helper()), AUDIT_HELPER);
-}
+void TestAuditLog::initTestCase() { QVERIFY2(QFileInfo::exists(helper()), AUDIT_HELPER); }
 
 void TestAuditLog::appendConfirmsInOrder_data()
 {
@@ -172,7 +164,9 @@ void TestAuditLog::fileModeAndHead()
         }
         QVERIFY(log.flush());
     }
-    struct stat st {};
+    struct stat st
+    {
+    };
     QCOMPARE(::stat(QFile::encodeName(path).constData(), &st), 0);
     QCOMPARE(st.st_mode & 0777, 0600u);
     QCOMPARE(::stat(QFile::encodeName(auditHeadPath(path)).constData(), &st), 0);
@@ -202,7 +196,7 @@ void TestAuditLog::redactsBeforeWriting()
     QVERIFY(log.open());
     AuditRecord r = sample(1);
     r.args = { { QStringLiteral("password"), QStringLiteral("hunter2") },
-               { QStringLiteral("command"), QStringLiteral("curl -H 'Authorization: Bearer s3cr3tT0k3nValue' x") } };
+        { QStringLiteral("command"), QStringLiteral("curl -H 'Authorization: Bearer s3cr3tT0k3nValue' x") } };
     r.error = QStringLiteral("clone of https://bot:gh-pass-99@git.example.com failed");
     log.append(r);
     QVERIFY(log.flush());
@@ -334,7 +328,8 @@ void TestAuditLog::truncationRecovery()
     const auto report = log.open();
     QVERIFY(report);
     QVERIFY(report->recovered);
-    QVERIFY2(report->diagnostics.join(u' ').contains(u"records 8-10 are missing"), qPrintable(report->diagnostics.join(u' ')));
+    QVERIFY2(report->diagnostics.join(u' ').contains(u"records 8-10 are missing"),
+        qPrintable(report->diagnostics.join(u' ')));
     QVERIFY(log.flush());
     log.close();
     const QList<QJsonObject> records = readRecords(path);
@@ -377,7 +372,8 @@ void TestAuditLog::callbackContext()
     });
     QTRY_VERIFY(ranOn.load() != nullptr);
     QCOMPARE(ranOn.load(), &thread);
-    QMetaObject::invokeMethod(worker, [worker] { delete worker; }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [worker] { delete worker; }, Qt::BlockingQueuedConnection);
     thread.quit();
     thread.wait();
 
@@ -465,7 +461,8 @@ void TestAuditLog::killWhileAppending()
     for (const qint64 id : std::as_const(confirmed)) {
         QVERIFY2(inFile.contains(id), qPrintable(QStringLiteral("confirmed record %1 is not in the file").arg(id)));
     }
-    qInfo("%s: %lld confirmed, %lld in the file", qPrintable(durability), qint64(confirmed.size()), qint64(inFile.size()));
+    qInfo("%s: %lld confirmed, %lld in the file", qPrintable(durability), qint64(confirmed.size()),
+        qint64(inFile.size()));
 
     // After recovery (torn line removed if the kill cut one) the chain verifies.
     {
@@ -489,7 +486,7 @@ void TestAuditLog::diskFull()
     QVERIFY(child.waitForFinished(60000));
     const QString output = QString::fromUtf8(child.readAllStandardOutput());
     QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0,
-             qPrintable(output + QString::fromUtf8(child.readAllStandardError())));
+        qPrintable(output + QString::fromUtf8(child.readAllStandardError())));
     const QStringList lines = output.split(u'\n', Qt::SkipEmptyParts);
     auto find = [&lines](const QString &prefix) {
         for (const QString &l : lines) {
@@ -504,7 +501,8 @@ void TestAuditLog::diskFull()
     QVERIFY2(find(QStringLiteral("failed-signal: ")).contains(u"File too large"), qPrintable(output));
     // Some records fitted, then the append that did not fit reported a clear error...
     QVERIFY(find(QStringLiteral("confirmed: ")).toInt() > 50);
-    QVERIFY2(find(QStringLiteral("error: ")).contains(u"audit record not written: write: File too large"), qPrintable(output));
+    QVERIFY2(find(QStringLiteral("error: ")).contains(u"audit record not written: write: File too large"),
+        qPrintable(output));
     QVERIFY(find(QStringLiteral("error: ")).contains(u"File too large"));
     // ...and every later one was refused (fail closed) until reopen().
     QVERIFY2(find(QStringLiteral("refused: ")).contains(u"unavailable"), qPrintable(output));

@@ -47,8 +47,8 @@ Auth::Caller caller()
 void TestAuditRecord::decisionKeys()
 {
     AuditRecord r = AuditRecord::makeDecision(caller(), QStringLiteral("7"), QStringLiteral("restart_service"),
-                                              QStringLiteral("web01"), { { QStringLiteral("service"), QStringLiteral("nginx") } },
-                                              Decision::ApprovalRequired, QStringLiteral("prod-restarts"));
+        QStringLiteral("web01"), { { QStringLiteral("service"), QStringLiteral("nginx") } }, Decision::ApprovalRequired,
+        QStringLiteral("prod-restarts"));
     r.timestamp = QDateTime(QDate(2025, 1, 31), QTime(12, 34, 56, 789), Qt::UTC);
     r.recordId = 42;
     r.prevHash = genesisHash();
@@ -75,8 +75,8 @@ void TestAuditRecord::decisionKeys()
 
 void TestAuditRecord::resultKeys()
 {
-    AuditRecord d = AuditRecord::makeDecision(caller(), QStringLiteral("7"), QStringLiteral("get_logs"),
-                                              QStringLiteral("web01"), {}, Decision::Allow);
+    AuditRecord d = AuditRecord::makeDecision(
+        caller(), QStringLiteral("7"), QStringLiteral("get_logs"), QStringLiteral("web01"), {}, Decision::Allow);
     d.dryRun = true;
     AuditRecord r = AuditRecord::makeResult(d, false, 125, QStringLiteral("exit status 3"));
     r.exitCode = 3;
@@ -95,13 +95,14 @@ void TestAuditRecord::resultKeys()
     QCOMPARE(o.value(u"request_id").toString(), QStringLiteral("7"));
     QVERIFY(!o.contains(u"decision"));
     QVERIFY(!o.contains(u"args"));
-    QCOMPARE(AuditRecord::makeResult(d, true, 1).toJson().value(u"result_status").toString(), QStringLiteral("success"));
+    QCOMPARE(
+        AuditRecord::makeResult(d, true, 1).toJson().value(u"result_status").toString(), QStringLiteral("success"));
 }
 
 void TestAuditRecord::roundTrip()
 {
     AuditRecord r = AuditRecord::makeDecision(caller(), QStringLiteral("x"), QStringLiteral("t"), QStringLiteral("g"),
-                                              { { QStringLiteral("a"), 1 } }, Decision::Denied, QStringLiteral("r"));
+        { { QStringLiteral("a"), 1 } }, Decision::Denied, QStringLiteral("r"));
     r.timestamp = QDateTime::currentDateTimeUtc();
     r.recordId = 3;
     r.approver = QStringLiteral("alice");
@@ -149,8 +150,8 @@ void TestAuditRecord::canonicalForm()
 
 void TestAuditRecord::hashCoversEveryField()
 {
-    AuditRecord r = AuditRecord::makeDecision(caller(), QStringLiteral("1"), QStringLiteral("t"), QStringLiteral("g"),
-                                              {}, Decision::Allow);
+    AuditRecord r = AuditRecord::makeDecision(
+        caller(), QStringLiteral("1"), QStringLiteral("t"), QStringLiteral("g"), {}, Decision::Allow);
     r.timestamp = QDateTime::currentDateTimeUtc();
     r.recordId = 1;
     r.prevHash = genesisHash();
@@ -177,9 +178,9 @@ void TestAuditRecord::directSerializationMatchesJson_data()
     minimal.prevHash = genesisHash();
     QTest::newRow("minimal") << minimal;
     AuditRecord full = AuditRecord::makeDecision(caller(), QStringLiteral("req-\"1\""), QStringLiteral("run"),
-                                                 QStringLiteral("w\u00e9b\n01\t"),
-                                                 { { QStringLiteral("z"), 1.25 }, { QStringLiteral("a"), QJsonArray { 1, QStringLiteral("x") } } },
-                                                 Decision::TimedOut, QStringLiteral("rule \\ 1"));
+        QStringLiteral("w\u00e9b\n01\t"),
+        { { QStringLiteral("z"), 1.25 }, { QStringLiteral("a"), QJsonArray { 1, QStringLiteral("x") } } },
+        Decision::TimedOut, QStringLiteral("rule \\ 1"));
     full.timestamp = QDateTime(QDate(1999, 12, 31), QTime(23, 59, 59, 999), Qt::UTC);
     full.recordId = 9007199254740993;
     full.tailnetUser = QStringLiteral("\u00fcser@example.com");
@@ -225,14 +226,15 @@ void TestAuditRecord::timestamp()
     QCOMPARE(formatTimestamp(t), QStringLiteral("2024-02-29T23:59:59.007Z"));
     QCOMPARE(parseTimestamp(QStringLiteral("2024-02-29T23:59:59.007Z")), t);
     QCOMPARE(parseTimestamp(QStringLiteral("2024-03-01T00:59:59.007+01:00")), t);
-    QCOMPARE(parseTimestamp(QStringLiteral("2024-02-29T23:59:59Z")), QDateTime(QDate(2024, 2, 29), QTime(23, 59, 59), Qt::UTC));
+    QCOMPARE(parseTimestamp(QStringLiteral("2024-02-29T23:59:59Z")),
+        QDateTime(QDate(2024, 2, 29), QTime(23, 59, 59), Qt::UTC));
     QVERIFY(!parseTimestamp(QStringLiteral("yesterday")).isValid());
 }
 
 void TestAuditRecord::names()
 {
     for (const Decision d : { Decision::Allow, Decision::Deny, Decision::ApprovalRequired, Decision::Approved,
-                              Decision::Denied, Decision::TimedOut }) {
+             Decision::Denied, Decision::TimedOut }) {
         QCOMPARE(decisionFromName(decisionName(d)), d);
     }
     QCOMPARE(decisionName(Decision::TimedOut), QStringLiteral("timed-out"));
@@ -249,12 +251,35 @@ void TestAuditRecord::defaultPath_data()
     QTest::addColumn<QString>("logsDirectory");
     QTest::addColumn<QString>("xdgDataHome");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("TAILOPS_AUDIT_LOG") << "/a/t.jsonl" << "/b/s.log" << "/var/log/tailops" << "/x" << "/a/t.jsonl";
-    QTest::newRow("SYSTEMMANAGER_AUDIT_LOG") << "" << "/b/s.log" << "/var/log/tailops" << "/x" << "/b/s.log";
-    QTest::newRow("LOGS_DIRECTORY") << "" << "" << "/var/log/tailops" << "/x" << "/var/log/tailops/audit.jsonl";
-    QTest::newRow("LOGS_DIRECTORY list") << "" << "" << "/var/log/a:/var/log/b" << "/x" << "/var/log/a/audit.jsonl";
-    QTest::newRow("XDG_DATA_HOME") << "" << "" << "" << "/x" << "/x/tailops/audit.jsonl";
-    QTest::newRow("home") << "" << "" << "" << "" << QString(QDir::homePath() + QStringLiteral("/.local/share/tailops/audit.jsonl"));
+    QTest::newRow("TAILOPS_AUDIT_LOG") << "/a/t.jsonl"
+                                       << "/b/s.log"
+                                       << "/var/log/tailops"
+                                       << "/x"
+                                       << "/a/t.jsonl";
+    QTest::newRow("SYSTEMMANAGER_AUDIT_LOG") << ""
+                                             << "/b/s.log"
+                                             << "/var/log/tailops"
+                                             << "/x"
+                                             << "/b/s.log";
+    QTest::newRow("LOGS_DIRECTORY") << ""
+                                    << ""
+                                    << "/var/log/tailops"
+                                    << "/x"
+                                    << "/var/log/tailops/audit.jsonl";
+    QTest::newRow("LOGS_DIRECTORY list") << ""
+                                         << ""
+                                         << "/var/log/a:/var/log/b"
+                                         << "/x"
+                                         << "/var/log/a/audit.jsonl";
+    QTest::newRow("XDG_DATA_HOME") << ""
+                                   << ""
+                                   << ""
+                                   << "/x"
+                                   << "/x/tailops/audit.jsonl";
+    QTest::newRow("home") << ""
+                          << ""
+                          << ""
+                          << "" << QString(QDir::homePath() + QStringLiteral("/.local/share/tailops/audit.jsonl"));
 }
 
 void TestAuditRecord::defaultPath()

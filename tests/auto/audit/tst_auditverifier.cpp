@@ -56,8 +56,8 @@ AuditRecord sample(int i, const QDateTime &t = {})
 }
 
 // Writes COUNT records (ids 1..COUNT) into DIR/audit.jsonl.
-QString writeLog(const QString &dir, int count, AuditLogOptions options = {}, const QDateTime &start = {},
-                 int secondsApart = 0)
+QString writeLog(
+    const QString &dir, int count, AuditLogOptions options = {}, const QDateTime &start = {}, int secondsApart = 0)
 {
     const QString path = dir + QStringLiteral("/audit.jsonl");
     options.startupRecord = false;

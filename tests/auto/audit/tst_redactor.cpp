@@ -30,65 +30,114 @@ private Q_SLOTS:
 void TestRedactor::secrets_data()
 {
     QTest::addColumn<QString>("input");
-    QTest::addColumn<QString>("secret");   // must not survive
-    QTest::addColumn<QString>("kept");     // must survive (context around the secret)
-    QTest::addColumn<QString>("marker");   // what replaces it
+    QTest::addColumn<QString>("secret"); // must not survive
+    QTest::addColumn<QString>("kept"); // must survive (context around the secret)
+    QTest::addColumn<QString>("marker"); // what replaces it
 
     QTest::newRow("bearer header") << "curl -H 'Authorization: Bearer abc123DEF456ghi789.jkl' https://api"
-                                   << "abc123DEF456ghi789" << "curl -H" << "Bearer [REDACTED]";
-    QTest::newRow("basic header") << "Authorization: Basic dXNlcjpodW50ZXIy" << "dXNlcjpodW50ZXIy" << "Authorization"
+                                   << "abc123DEF456ghi789"
+                                   << "curl -H"
+                                   << "Bearer [REDACTED]";
+    QTest::newRow("basic header") << "Authorization: Basic dXNlcjpodW50ZXIy"
+                                  << "dXNlcjpodW50ZXIy"
+                                  << "Authorization"
                                   << "Basic [REDACTED]";
-    QTest::newRow("password argument") << "mysql --user=root --password=hunter2 -h db01" << "hunter2" << "--user=root"
+    QTest::newRow("password argument") << "mysql --user=root --password=hunter2 -h db01"
+                                       << "hunter2"
+                                       << "--user=root"
                                        << "--password=[REDACTED]";
-    QTest::newRow("password option, spaced") << "pg_dump --password s3cr3t! mydb" << "s3cr3t!" << "mydb"
+    QTest::newRow("password option, spaced") << "pg_dump --password s3cr3t! mydb"
+                                             << "s3cr3t!"
+                                             << "mydb"
                                              << "--password [REDACTED]";
-    QTest::newRow("env assignment") << "export PGPASSWORD='correct horse battery' && psql" << "correct horse"
-                                    << "&& psql" << "PGPASSWORD=[REDACTED]";
-    QTest::newRow("json in text") << R"(config: {"api_key": "sk-live-1234", "user": "bob"})" << "sk-live-1234"
-                                  << R"("user": "bob")" << "[REDACTED]";
-    QTest::newRow("token in yaml") << "github_token: 0123456789abcdef0123" << "0123456789abcdef0123" << "github_token"
+    QTest::newRow("env assignment") << "export PGPASSWORD='correct horse battery' && psql"
+                                    << "correct horse"
+                                    << "&& psql"
+                                    << "PGPASSWORD=[REDACTED]";
+    QTest::newRow("json in text") << R"(config: {"api_key": "sk-live-1234", "user": "bob"})"
+                                  << "sk-live-1234"
+                                  << R"("user": "bob")"
+                                  << "[REDACTED]";
+    QTest::newRow("token in yaml") << "github_token: 0123456789abcdef0123"
+                                   << "0123456789abcdef0123"
+                                   << "github_token"
                                    << "github_token: [REDACTED]";
     QTest::newRow("private key in output")
         << "cat id_ed25519\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB\n"
            "QyNTUxOQAAACDx2nVvZ3Y5+abcdEFGH/ijklMNOP==\n-----END OPENSSH PRIVATE KEY-----\ndone"
-        << "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB" << "done" << "[REDACTED:private-key]";
+        << "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB"
+        << "done"
+        << "[REDACTED:private-key]";
     QTest::newRow("rsa key, cut off") << "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7x9...\n(truncated)"
-                                      << "MIIEowIBAAKCAQEA" << "" << "[REDACTED:private-key]";
+                                      << "MIIEowIBAAKCAQEA"
+                                      << ""
+                                      << "[REDACTED:private-key]";
     QTest::newRow("aws access key") << "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\nregion = eu-west-1"
-                                    << "AKIAIOSFODNN7EXAMPLE" << "region = eu-west-1" << "[REDACTED";
-    QTest::newRow("aws key alone") << "key id AKIAZ7Q3XAMPLE4KEY22 used" << "AKIAZ7Q3XAMPLE4KEY22" << "used"
+                                    << "AKIAIOSFODNN7EXAMPLE"
+                                    << "region = eu-west-1"
+                                    << "[REDACTED";
+    QTest::newRow("aws key alone") << "key id AKIAZ7Q3XAMPLE4KEY22 used"
+                                   << "AKIAZ7Q3XAMPLE4KEY22"
+                                   << "used"
                                    << "[REDACTED:aws-access-key]";
     QTest::newRow("github pat classic") << "git clone https://ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8@github.com/x/y"
-                                        << "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" << "github.com/x/y" << "[REDACTED";
+                                        << "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+                                        << "github.com/x/y"
+                                        << "[REDACTED";
     QTest::newRow("github oauth") << "token gho_16C7e42F292c6912E7710c838347Ae178B4a here"
-                                  << "gho_16C7e42F292c6912E7710c838347Ae178B4a" << "here" << "[REDACTED:github-token]";
+                                  << "gho_16C7e42F292c6912E7710c838347Ae178B4a"
+                                  << "here"
+                                  << "[REDACTED:github-token]";
     QTest::newRow("github fine-grained") << "GH=github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEF run"
-                                         << "github_pat_11ABCDEFG0123456789" << "run" << "[REDACTED";
+                                         << "github_pat_11ABCDEFG0123456789"
+                                         << "run"
+                                         << "[REDACTED";
     QTest::newRow("slack bot") << "slack: xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx ok"
-                               << "xoxb-123456789012" << "ok" << "[REDACTED:slack-token]";
-    QTest::newRow("slack user") << "xoxp-2222222222-3333333333-4444444444-abcdef" << "xoxp-2222222222" << ""
+                               << "xoxb-123456789012"
+                               << "ok"
+                               << "[REDACTED:slack-token]";
+    QTest::newRow("slack user") << "xoxp-2222222222-3333333333-4444444444-abcdef"
+                                << "xoxp-2222222222"
+                                << ""
                                 << "[REDACTED:slack-token]";
     QTest::newRow("jwt") << "id_token=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
                             "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end"
-                         << "eyJzdWIiOiIxMjM0NTY3ODkwIn0" << "end" << "[REDACTED";
+                         << "eyJzdWIiOiIxMjM0NTY3ODkwIn0"
+                         << "end"
+                         << "[REDACTED";
     QTest::newRow("jwt in prose") << "the JWT eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJlLWJ5dGVz expired"
-                                  << "eyJpc3MiOiJ4In0" << "expired" << "[REDACTED:jwt]";
+                                  << "eyJpc3MiOiJ4In0"
+                                  << "expired"
+                                  << "[REDACTED:jwt]";
     QTest::newRow("url password") << "git remote add origin https://deploy:Tr0ub4dor&3@git.example.com/repo.git"
-                                  << "Tr0ub4dor&3" << "git.example.com/repo.git" << "https://deploy:[REDACTED]@";
-    QTest::newRow("db url") << "DATABASE_URL postgres://app:pa55word@db01.internal:5432/app" << "pa55word"
-                            << "db01.internal:5432/app" << "postgres://app:[REDACTED]@";
-    QTest::newRow("redis no user") << "redis://:sup3rs3cret@cache:6379/0" << "sup3rs3cret" << "cache:6379/0"
+                                  << "Tr0ub4dor&3"
+                                  << "git.example.com/repo.git"
+                                  << "https://deploy:[REDACTED]@";
+    QTest::newRow("db url") << "DATABASE_URL postgres://app:pa55word@db01.internal:5432/app"
+                            << "pa55word"
+                            << "db01.internal:5432/app"
+                            << "postgres://app:[REDACTED]@";
+    QTest::newRow("redis no user") << "redis://:sup3rs3cret@cache:6379/0"
+                                   << "sup3rs3cret"
+                                   << "cache:6379/0"
                                    << "redis://:[REDACTED]@";
     QTest::newRow("hmac token") << "X-Token: eyJhZ2VudCI6ImNsYXVkZSIsInNjb3BlcyI6WyJhZG1pbiJdfQ."
                                    "3f1c9a0e5b7d2c4f6a8b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f"
-                                << "3f1c9a0e5b7d2c4f6a8b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f" << "X-Token"
+                                << "3f1c9a0e5b7d2c4f6a8b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f"
+                                << "X-Token"
                                 << "[REDACTED";
     QTest::newRow("high entropy") << "api secret is kR3nZ9XzQpL2mV8wB4cT6yH1uE5sA7dF here"
-                                  << "kR3nZ9XzQpL2mV8wB4cT6yH1uE5sA7dF" << "here" << "[REDACTED:high-entropy]";
-    QTest::newRow("aws secret key") << "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzz9k2jQ4Lm" << "wJalrXUtnFEMI" << ""
+                                  << "kR3nZ9XzQpL2mV8wB4cT6yH1uE5sA7dF"
+                                  << "here"
+                                  << "[REDACTED:high-entropy]";
+    QTest::newRow("aws secret key") << "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzz9k2jQ4Lm"
+                                    << "wJalrXUtnFEMI"
+                                    << ""
                                     << "[REDACTED:high-entropy]";
-    QTest::newRow("random base32") << "seed: JBSWY3DPEHPK3PXP7QZR2M5NXA4K6WLT" << "JBSWY3DPEHPK3PXP7QZR2M5NXA4K6WLT"
-                                   << "seed" << "[REDACTED";
+    QTest::newRow("random base32") << "seed: JBSWY3DPEHPK3PXP7QZR2M5NXA4K6WLT"
+                                   << "JBSWY3DPEHPK3PXP7QZR2M5NXA4K6WLT"
+                                   << "seed"
+                                   << "[REDACTED";
 }
 
 void TestRedactor::secrets()
@@ -180,7 +229,8 @@ void TestRedactor::nested()
         "auth": {"token": {"nested": "object"}, "private": false, "secret": null},
         "command": "curl -u admin:admin https://admin:s3cret@host/",
         "count": 5
-    })").object();
+    })")
+                               .object();
     const QJsonObject out = Redactor().redactObject(in);
     QCOMPARE(out.value(u"service").toString(), QStringLiteral("nginx"));
     const QJsonObject env = out.value(u"env").toObject();
@@ -190,7 +240,7 @@ void TestRedactor::nested()
     QCOMPARE(env.value(u"list").toArray().at(1).toInt(), 3);
     const QJsonObject auth = out.value(u"auth").toObject();
     QCOMPARE(auth.value(u"token").toString(), Redactor::kRedacted); // whole object replaced
-    QCOMPARE(auth.value(u"private").toBool(true), false);          // booleans and null are kept
+    QCOMPARE(auth.value(u"private").toBool(true), false); // booleans and null are kept
     QVERIFY(auth.value(u"secret").isNull());
     QVERIFY(!out.value(u"command").toString().contains(u"s3cret"));
     QCOMPARE(out.value(u"count").toInt(), 5);
@@ -228,7 +278,8 @@ void TestRedactor::invalidPattern()
 void TestRedactor::record()
 {
     AuditRecord r;
-    r.args = { { QStringLiteral("password"), QStringLiteral("hunter2") }, { QStringLiteral("cmd"), QStringLiteral("ls") } };
+    r.args = { { QStringLiteral("password"), QStringLiteral("hunter2") },
+        { QStringLiteral("cmd"), QStringLiteral("ls") } };
     r.error = QStringLiteral("login failed for https://u:hunter3@example.com");
     r.target = QStringLiteral("ssh://root:hunter4@web01");
     Redactor().redactRecord(r);

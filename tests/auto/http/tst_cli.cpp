@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -196,6 +197,41 @@ private Q_SLOTS:
         const Run bad = run({ QStringLiteral("serve"), QStringLiteral("--stdio"), QStringLiteral("--config-dir"), dir.path() }, env, input);
         QCOMPARE(bad.exitCode, 2);
         QVERIFY(bad.err.contains(QStringLiteral("TAILOPS_TOKEN: invalid token signature")));
+    }
+
+    void httpTargetsAreChecked()
+    {
+        QTemporaryDir serveDir;
+        QProcess server;
+        server.setProcessEnvironment(envWithSecret());
+        server.start(gateway(), { QStringLiteral("serve"), QStringLiteral("--config-dir"), serveDir.path(), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") });
+        QVERIFY(server.waitForStarted());
+        QByteArray err;
+        QTRY_VERIFY_WITH_TIMEOUT((err += server.readAllStandardError()).contains("listening on http://127.0.0.1:"), 5000);
+        const QString port = QString::fromLatin1(err.mid(err.indexOf("127.0.0.1:") + 10).split('/').value(0));
+        QTcpServer closed; // a port that is certainly not listening once this is closed
+        QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+        const quint16 deadPort = closed.serverPort();
+        closed.close();
+
+        QTemporaryDir dir;
+        write(dir.filePath(QStringLiteral("targets.yaml")),
+              QStringLiteral("targets:\n"
+                             "  api: {type: http, connection: {executor: http, url: \"http://127.0.0.1:%1/health\"}}\n"
+                             "  missing: {type: http, connection: {executor: http, url: \"http://127.0.0.1:%1/nope\"}}\n"
+                             "  down: {type: http, connection: {executor: http, url: \"http://127.0.0.1:%2/\"}}\n")
+                  .arg(port)
+                  .arg(deadPort)
+                  .toUtf8());
+        const Run r = run({ QStringLiteral("targets"), QStringLiteral("test"), QStringLiteral("--config-dir"), dir.path() }, envWithSecret());
+        server.terminate();
+        server.waitForFinished(5000);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.out.contains(QStringLiteral("api (http): OK")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("[ ok ] http: HTTP 200")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("[FAIL] http: HTTP 404")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("down (http): FAILED")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("cause: nothing listens on http://127.0.0.1:%1/").arg(deadPort)), qPrintable(r.out));
     }
 
     void serveStopsOnSigterm()

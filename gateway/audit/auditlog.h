@@ -78,6 +78,9 @@ struct OpenReport
 // the failed state: failed(reason) is emitted once, every pending and later append reports an error, until
 // reopen() succeeds. A gateway refuses tool calls whose decision record was not confirmed.
 //
+// The head file (auditfiles.h) follows the durable records: rewritten at most every 20 ms while records
+// flow, and when the writer goes idle, on flush() and on close(); it never names a record not yet durable.
+//
 // Threads: append(), records(), flush() and the getters are thread-safe; open(), reopen() and close()
 // belong to the thread the log lives on, where the signals are emitted.
 class AuditLog final : public QObject

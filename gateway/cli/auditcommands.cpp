@@ -174,15 +174,19 @@ int exportCommand(const QStringList &args)
     }
     QFile output;
     const QString outputPath = parser.value(QStringLiteral("output"));
-    const bool opened = outputPath.isEmpty()
-        ? output.open(stdout, QIODevice::WriteOnly)
-        : (output.setFileName(outputPath), output.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    bool opened = false;
+    if (outputPath.isEmpty()) {
+        opened = output.open(stdout, QIODevice::WriteOnly);
+    } else {
+        // An export holds the same data as the log: created 0600, like it.
+        output.setFileName(outputPath);
+        opened = output.open(QIODevice::WriteOnly | QIODevice::Truncate,
+                             QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+            && output.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    }
     if (!opened) {
         err(QStringLiteral("tailops-gateway audit export: %1: %2").arg(outputPath, output.errorString()));
         return 1;
-    }
-    if (!outputPath.isEmpty()) {
-        output.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     }
     qint64 skipped = 0;
     const auto written = Audit::exportAudit(

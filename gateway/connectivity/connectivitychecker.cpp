@@ -207,6 +207,10 @@ void checkDocker(const Registry::Target &t, const CheckOptions &options, TargetR
 
 void checkHttp(const Registry::Target &t, const CheckOptions &options, TargetReport &report)
 {
+    if (auto allowed = Registry::httpTargetAllows(t, QUrl(t.url)); !allowed) {
+        report.checks.append(failed(QStringLiteral("http"), allowed.error().message, t));
+        return;
+    }
     const auto probe = probeHttp(t.url, options.timeoutMs);
     if (!probe) {
         report.checks.append(failed(QStringLiteral("http"), probe.error().message, t));
@@ -214,9 +218,12 @@ void checkHttp(const Registry::Target &t, const CheckOptions &options, TargetRep
     }
     report.latencyMs = probe->latencyMs;
     const bool good = probe->status >= 200 && probe->status < 400;
-    Check http { QStringLiteral("http"), good, probe->latencyMs,
-                 QStringLiteral("HTTP %1%2").arg(probe->status).arg(probe->redirect.isEmpty() ? QString() : QStringLiteral(" -> %1 (not followed)").arg(probe->redirect)),
-                 {}, {} };
+    QString redirect;
+    if (!probe->redirect.isEmpty()) {
+        redirect = Registry::httpTargetAllows(t, QUrl(probe->redirect)) ? QStringLiteral(" -> %1 (not followed)").arg(probe->redirect)
+                                                                         : QStringLiteral(" -> %1 (outside the target: never followed)").arg(probe->redirect);
+    }
+    Check http { QStringLiteral("http"), good, probe->latencyMs, QStringLiteral("HTTP %1%2").arg(probe->status).arg(redirect), {}, {} };
     if (!good) {
         diagnose(http, t);
     }

@@ -52,6 +52,34 @@ const Target *TargetSet::find(const QString &id) const
 
 namespace Tailops::Registry {
 
+Core::Result<void> httpTargetAllows(const Target &target, const QUrl &url)
+{
+    const QUrl base(target.url);
+    if (!url.isValid() || url.scheme() != base.scheme() || url.host().compare(base.host(), Qt::CaseInsensitive) != 0
+        || url.port(url.scheme() == u"https" ? 443 : 80) != base.port(base.scheme() == u"https" ? 443 : 80)) {
+        return Core::fail(QStringLiteral("%1 is not on target '%2' (%3)").arg(url.toString(), target.id, target.url));
+    }
+    if (!url.userInfo().isEmpty()) {
+        return Core::fail(QStringLiteral("URLs with credentials are not allowed"));
+    }
+    const QString path = QUrl(QStringLiteral("x:") + url.path(QUrl::FullyDecoded)).adjusted(QUrl::NormalizePathSegments).path();
+    if (path.contains(QChar(0)) || path.contains(QStringLiteral("/../")) || path.endsWith(QStringLiteral("/.."))) {
+        return Core::fail(QStringLiteral("path '%1' is not allowed").arg(url.path()));
+    }
+    const QStringList allowed = target.allowedPaths.isEmpty() ? QStringList { base.path().isEmpty() ? QStringLiteral("/") : base.path() }
+                                                              : target.allowedPaths;
+    for (QString prefix : allowed) {
+        while (prefix.size() > 1 && prefix.endsWith(u'/')) {
+            prefix.chop(1);
+        }
+        if (prefix == u"/" || path == prefix || path.startsWith(prefix + u'/')) {
+            return {};
+        }
+    }
+    return Core::fail(QStringLiteral("path '%1' is not in the allowed_paths of target '%2' (%3)")
+                          .arg(path, target.id, allowed.join(QStringLiteral(", "))));
+}
+
 QJsonObject targetToJson(const Target &t)
 {
     QJsonObject o { { QStringLiteral("id"), t.id },

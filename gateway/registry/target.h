@@ -34,6 +34,8 @@ struct Target
     QString tlsCaFile;
     QString tlsCertFile;
     QString tlsKeyFile;
+    // HTTP targets: the URL paths requests may go to (connection.allowed_paths; default: url's own path).
+    QStringList allowedPaths;
 
     QStringList capabilities; // scope names this target allows at all
     QStringList tags;         // metadata.tags
@@ -70,11 +72,19 @@ using TargetSetPtr = std::shared_ptr<const TargetSet>;
 
 } // namespace Tailops::Registry
 
+#include "core/result.h"
+
 #include <QJsonObject>
+#include <QUrl>
 
 namespace Tailops::Registry {
 
 // A target as shown to clients (list_targets, tailops://targets): no key paths, no secrets.
 QJsonObject targetToJson(const Target &target);
+
+// Whether URL may be requested on an http target: same scheme, host and port as the target's url, and a
+// path under one of its allowed_paths, compared by component after normalisation ("/healthz" is not
+// under "/health"; ".." cannot climb out). The reason when not.
+Core::Result<void> httpTargetAllows(const Target &target, const QUrl &url);
 
 } // namespace Tailops::Registry

@@ -153,7 +153,8 @@ private:
                                            QStringLiteral("socket_path"), QStringLiteral("url"),
                                            QStringLiteral("timeout"), QStringLiteral("tls_verify"),
                                            QStringLiteral("cert_path"), QStringLiteral("tls_ca"),
-                                           QStringLiteral("tls_cert"), QStringLiteral("tls_key") };
+                                           QStringLiteral("tls_cert"), QStringLiteral("tls_key"),
+                                           QStringLiteral("allowed_paths") };
         for (const auto &entry : c) {
             if (!known.contains(scalar(entry.first))) {
                 m_r.warning(entry.first,
@@ -196,6 +197,20 @@ private:
         if (const auto n = c["timeout"]) {
             if (auto v = integer(n, QStringLiteral("connection.timeout"), 1, 3600)) {
                 m_target.connectTimeoutSeconds = *v;
+            }
+        }
+        if (const auto n = c["allowed_paths"]) {
+            if (!n.IsSequence()) {
+                error(n, QStringLiteral("connection.allowed_paths must be a list of URL paths, not %1").arg(describe(n)));
+            } else {
+                for (const auto &item : n) {
+                    const auto v = string(item, QStringLiteral("connection.allowed_paths"));
+                    if (v && !v->startsWith(u'/')) {
+                        error(item, QStringLiteral("connection.allowed_paths: '%1' must start with /").arg(*v));
+                    } else if (v) {
+                        m_target.allowedPaths.append(*v);
+                    }
+                }
             }
         }
         if (const auto n = c["cert_path"]) {

@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <sys/resource.h>
 
 namespace {
 
@@ -24,8 +25,16 @@ struct Gateway
     QByteArray err;
 };
 
-bool start(Gateway &g, const QString &configDir, const QString &auditPath)
+bool start(Gateway &g, const QString &configDir, const QString &auditPath, qint64 fileSizeLimit = 0)
 {
+    if (fileSizeLimit > 0) {
+        // A full disk, as the gateway sees it: writes past the limit fail with EFBIG.
+        g.process.setChildProcessModifier([fileSizeLimit] {
+            ::signal(SIGXFSZ, SIG_IGN);
+            const struct rlimit limit { rlim_t(fileSizeLimit), rlim_t(fileSizeLimit) };
+            ::setrlimit(RLIMIT_FSIZE, &limit);
+        });
+    }
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("TAILOPS_SHARED_SECRET"), kSecret);
     env.insert(QStringLiteral("TAILOPS_AUDIT_LOG"), auditPath);
@@ -200,6 +209,40 @@ private Q_SLOTS:
         QString out;
         QCOMPARE(verify(audit, &out), 0);
         QVERIFY2(out.contains(QStringLiteral("chain intact")), qPrintable(out));
+    }
+
+    void fullDiskFailsClosed()
+    {
+        QTemporaryDir dir;
+        const QString audit = dir.filePath(QStringLiteral("audit.jsonl"));
+        Gateway g;
+        QVERIFY2(start(g, dir.path(), audit, 16 * 1024), g.err.constData());
+        const QByteArray admin = token(QStringLiteral("admin"));
+        const QByteArray session = initialize(g.port, admin);
+        int succeeded = 0;
+        QByteArray refusal;
+        for (int id = 1; id < 200 && refusal.isEmpty(); ++id) {
+            const auto [status, body] = post(g.port, admin, session, call(id, QStringLiteral("list_targets"), {}));
+            QCOMPARE(status, 200);
+            if (body.contains("\"isError\":true")) {
+                refusal = body;
+            } else {
+                ++succeeded;
+            }
+        }
+        QVERIFY2(!refusal.isEmpty(), "calls kept running although the audit log could not grow");
+        QVERIFY(succeeded > 3);
+        QVERIFY2(refusal.contains("Refusing to act unaudited"), refusal.constData());
+        // Still refused afterwards, loudly logged, and the process is alive.
+        const auto [status, body] = post(g.port, admin, session, call(999, QStringLiteral("list_targets"), {}));
+        QCOMPARE(status, 200);
+        QVERIFY(body.contains("Refusing to act unaudited"));
+        g.process.waitForReadyRead(200);
+        g.err += g.process.readAllStandardError();
+        QVERIFY2(g.err.contains("AUDIT LOG FAILED"), g.err.constData());
+        QCOMPARE(g.process.state(), QProcess::Running);
+        g.process.terminate();
+        QVERIFY(g.process.waitForFinished(5000));
     }
 
     void killDuringBurstLosesNoAnsweredCall()

@@ -18,5 +18,8 @@ bench/mcp_throughput --gateway build/bin/tailops-gateway --duration "${TAILOPS_B
 echo "== benchmark: bench/ssh_exec =="
 bench/ssh_exec --iterations 20
 
+echo "== benchmark: bench/audit =="
+bench/audit/run.sh
+
 echo "== tests =="
 ctest --preset ci -j2

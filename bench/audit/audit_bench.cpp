@@ -9,13 +9,11 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QTemporaryDir>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <vector>
-
 #include <sys/resource.h>
+#include <vector>
 
 using namespace Tailops;
 
@@ -37,7 +35,9 @@ struct Result
 
 double cpuSeconds()
 {
-    struct rusage u {};
+    struct rusage u
+    {
+    };
     ::getrusage(RUSAGE_SELF, &u);
     return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
@@ -49,12 +49,11 @@ Audit::AuditRecord sample(qint64 i)
     caller.agent = QStringLiteral("claude-desktop");
     caller.tokenHash = QStringLiteral("sha256:3fa9c02be1d4");
     caller.peer = QStringLiteral("100.101.102.103:53422");
-    auto r = Audit::AuditRecord::makeDecision(
-        caller, QString::number(i), QStringLiteral("get_logs"), QStringLiteral("web01"),
+    auto r = Audit::AuditRecord::makeDecision(caller, QString::number(i), QStringLiteral("get_logs"),
+        QStringLiteral("web01"),
         QJsonObject { { QStringLiteral("target"), QStringLiteral("web01") },
-                      { QStringLiteral("unit"), QStringLiteral("nginx.service") },
-                      { QStringLiteral("lines"), 200 },
-                      { QStringLiteral("grep"), QStringLiteral("upstream timed out") } },
+            { QStringLiteral("unit"), QStringLiteral("nginx.service") }, { QStringLiteral("lines"), 200 },
+            { QStringLiteral("grep"), QStringLiteral("upstream timed out") } },
         Audit::Decision::Allow, QStringLiteral("readonly-all"));
     return r;
 }
@@ -131,17 +130,20 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("AuditLog throughput and durable-append latency"));
     parser.addHelpOption();
-    parser.addOption({ QStringLiteral("records"), QStringLiteral("Records per mode (default: 3000 for fsync, 100000 "
-                                                                 "for group and none)."),
-                       QStringLiteral("N") });
-    parser.addOption({ QStringLiteral("window"), QStringLiteral("Appends in flight, comma-separated for several runs "
-                                                                "(default 64,1024)."),
-                       QStringLiteral("W"), QStringLiteral("64,1024") });
+    parser.addOption({ QStringLiteral("records"),
+        QStringLiteral("Records per mode (default: 3000 for fsync, 100000 "
+                       "for group and none)."),
+        QStringLiteral("N") });
+    parser.addOption({ QStringLiteral("window"),
+        QStringLiteral("Appends in flight, comma-separated for several runs "
+                       "(default 64,1024)."),
+        QStringLiteral("W"), QStringLiteral("64,1024") });
     parser.addOption({ QStringLiteral("modes"), QStringLiteral("Comma-separated: fsync,group,none (default all)."),
-                       QStringLiteral("LIST"), QStringLiteral("fsync,group,none") });
-    parser.addOption({ QStringLiteral("dir"), QStringLiteral("Directory for the logs (default: a temporary directory "
-                                                             "in the current directory, i.e. on its file system)."),
-                       QStringLiteral("DIR") });
+        QStringLiteral("LIST"), QStringLiteral("fsync,group,none") });
+    parser.addOption({ QStringLiteral("dir"),
+        QStringLiteral("Directory for the logs (default: a temporary directory "
+                       "in the current directory, i.e. on its file system)."),
+        QStringLiteral("DIR") });
     parser.process(app);
     QList<int> windows;
     for (const QString &w : parser.value(QStringLiteral("window")).split(u',', Qt::SkipEmptyParts)) {
@@ -150,7 +152,8 @@ int main(int argc, char **argv)
     if (windows.isEmpty()) {
         windows.append(64);
     }
-    const QString base = parser.value(QStringLiteral("dir")).isEmpty() ? QDir::currentPath() : parser.value(QStringLiteral("dir"));
+    const QString base
+        = parser.value(QStringLiteral("dir")).isEmpty() ? QDir::currentPath() : parser.value(QStringLiteral("dir"));
     QList<Result> results;
     for (const QString &name : parser.value(QStringLiteral("modes")).split(u',', Qt::SkipEmptyParts)) {
         const auto durability = Audit::durabilityFromName(name.trimmed());
@@ -171,16 +174,15 @@ int main(int argc, char **argv)
             results.append(runMode(*durability, records, window, dir.path()));
         }
     }
-    std::printf("| mode | records | in flight | records/s | p50 ms | p99 ms | max ms | records/fdatasync | CPU µs/record |\n");
+    std::printf(
+        "| mode | records | in flight | records/s | p50 ms | p99 ms | max ms | records/fdatasync | CPU µs/record |\n");
     std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     bool failed = false;
     for (const Result &r : std::as_const(results)) {
         failed = failed || r.failures > 0;
         std::printf("| %s | %lld | %d | %.0f | %.3f | %.3f | %.3f | %s | %.1f |\n", qPrintable(r.mode),
-                    static_cast<long long>(r.records), r.window, double(r.records) / r.seconds, r.p50, r.p99, r.max,
-                    r.syncs ? qPrintable(QString::number(double(r.records) / double(r.syncs), 'f', 1))
-                            : "-",
-                    r.cpuUs);
+            static_cast<long long>(r.records), r.window, double(r.records) / r.seconds, r.p50, r.p99, r.max,
+            r.syncs ? qPrintable(QString::number(double(r.records) / double(r.syncs), 'f', 1)) : "-", r.cpuUs);
     }
     double best = -1;
     for (const Result &r : std::as_const(results)) {
@@ -189,7 +191,8 @@ int main(int argc, char **argv)
         }
     }
     if (best >= 0) {
-        std::printf("\ntarget: group commit >= 20000 records/s: %s (best %.0f)\n", best >= 20000 ? "met" : "NOT met", best);
+        std::printf(
+            "\ntarget: group commit >= 20000 records/s: %s (best %.0f)\n", best >= 20000 ? "met" : "NOT met", best);
     }
     double load[3] = {};
     if (::getloadavg(load, 3) == 3) {

@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 namespace Tailops::Config {
@@ -243,7 +244,7 @@ void readSsh(const YAML::Node &node, Reporter &r, GatewayConfig &c)
 
 void readAudit(const YAML::Node &node, Reporter &r, GatewayConfig &c)
 {
-    if (!checkMap(node, r, QStringLiteral("audit"), { "path", "durability", "syslog", "max_file_bytes", "max_age", "enabled" })) {
+    if (!checkMap(node, r, QStringLiteral("audit"), { "path", "durability", "syslog", "max_file_bytes", "max_age", "enabled", "redact_keys", "redact_patterns" })) {
         return;
     }
     if (const auto n = node["durability"]) {
@@ -253,6 +254,21 @@ void readAudit(const YAML::Node &node, Reporter &r, GatewayConfig &c)
             } else {
                 c.auditDurability = *v;
             }
+        }
+    }
+    if (const auto n = node["redact_keys"]) {
+        if (const auto v = readStringList(n, r, QStringLiteral("audit.redact_keys"))) {
+            c.auditRedactKeys = *v;
+        }
+    }
+    if (const auto n = node["redact_patterns"]) {
+        if (const auto v = readStringList(n, r, QStringLiteral("audit.redact_patterns"))) {
+            for (const QString &p : *v) {
+                if (!QRegularExpression(p).isValid() || p.size() > 500) {
+                    r.error(n, QStringLiteral("audit.redact_patterns: '%1' is not a usable regular expression").arg(p.left(80)));
+                }
+            }
+            c.auditRedactPatterns = *v;
         }
     }
     if (const auto n = node["syslog"]) {

@@ -56,6 +56,8 @@ struct GatewayConfig
     qint64 auditMaxFileBytes = 100 * 1024 * 1024;
     qint64 auditMaxAgeSeconds = 0;
     bool auditEnabled = true;
+    QStringList auditRedactKeys;     // extra argument names to redact (case-insensitive, substring)
+    QStringList auditRedactPatterns; // extra regular expressions whose matches are redacted
     QString knownHostsFile; // ssh.known_hosts; empty: ~/.ssh/known_hosts
 
     QString gatewayFile() const;

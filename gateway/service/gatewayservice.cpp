@@ -10,6 +10,8 @@
 #include "executorcache.h"
 
 #include <QDir>
+
+#include <csignal>
 #include "http/httptransport.h"
 #include "mcp/server.h"
 #include "registry/targetregistry.h"
@@ -98,6 +100,11 @@ Core::Result<QString> GatewayService::openAudit()
     options.syslog = m_config.auditSyslog;
     options.maxFileBytes = m_config.auditMaxFileBytes;
     options.maxFileAgeSeconds = m_config.auditMaxAgeSeconds;
+    options.redaction.extraKeys = m_config.auditRedactKeys;
+    options.redaction.extraPatterns = m_config.auditRedactPatterns;
+    // With a file-size limit (systemd LimitFSIZE, a quota) the kernel would kill the process on SIGXFSZ;
+    // ignored, the write fails with EFBIG and the log fails closed instead.
+    ::signal(SIGXFSZ, SIG_IGN);
     options.startupDetails = QJsonObject { { QStringLiteral("version"), QStringLiteral(TAILOPS_VERSION) },
                                            { QStringLiteral("config_dir"), m_config.configDir } };
     QDir().mkpath(QFileInfo(path).absolutePath());

@@ -190,6 +190,15 @@ Core::Result<JwtClaims> JwtVerifier::verify(const QByteArray &token, const Jwks 
         // Keys embedded in or referenced by the token are never trusted; refuse rather than ignore.
         return Core::fail(QStringLiteral("token header names its own key (jku/jwk/x5u/x5c) refused"));
     }
+    if (!m_options.acceptedTypes.isEmpty()) {
+        QString typ = header->value(QStringLiteral("typ")).toString();
+        if (typ.startsWith(QStringLiteral("application/"), Qt::CaseInsensitive)) {
+            typ = typ.mid(12);
+        }
+        if (!m_options.acceptedTypes.contains(typ, Qt::CaseInsensitive)) {
+            return Core::fail(QStringLiteral("token type (typ) not accepted"));
+        }
+    }
     const Jwk::Type wantedType = alg == QStringLiteral("RS256") ? Jwk::Type::Rsa : Jwk::Type::EcP256;
 
     // Key selection: by kid, or the only key of the set.

@@ -19,6 +19,9 @@ struct JwtVerifierOptions
     qint64 leewaySeconds = 60; // clock skew tolerated on exp, nbf and iat
     QStringList scopeClaims { QStringLiteral("scope"), QStringLiteral("scp") }; // first present one wins
     qsizetype maxTokenBytes = 16 * 1024; // longer tokens are refused before any decoding
+    // Accepted "typ" header values (case-insensitive, "application/" prefix ignored); empty: any. RFC 9068
+    // access tokens carry "at+jwt": requiring it stops ID tokens being replayed as access tokens.
+    QStringList acceptedTypes;
 };
 
 // The verified content of an access token. `raw` keeps every claim (tsidp adds its own).

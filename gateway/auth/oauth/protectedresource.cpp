@@ -70,10 +70,8 @@ QJsonObject protectedResourceMetadata(const QString &resourceUrl, const QStringL
 
 QString protectedResourceMetadataPath(const QString &resourcePath)
 {
-    QString path = resourcePath;
-    while (path.endsWith(u'/')) {
-        path.chop(1);
-    }
+    // RFC 9728 §3.1: only the slash right after the authority goes; "/mcp/" stays "/mcp/".
+    QString path = resourcePath == QStringLiteral("/") ? QString() : resourcePath;
     if (!path.isEmpty() && !path.startsWith(u'/')) {
         path.prepend(u'/');
     }

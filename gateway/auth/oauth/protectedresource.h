@@ -21,7 +21,7 @@ QJsonObject protectedResourceMetadata(const QString &resourceUrl, const QStringL
 Core::Result<QString> protectedResourceMetadataUrl(const QString &resourceUrl);
 
 // The local path to serve that document at ("/.well-known/oauth-protected-resource/mcp"; without a
-// resource path, "/.well-known/oauth-protected-resource").
+// resource path or "/", "/.well-known/oauth-protected-resource"). Serving the root form too is safest.
 QString protectedResourceMetadataPath(const QString &resourcePath);
 
 // The WWW-Authenticate value of a 401/403 (RFC 6750 §3, RFC 9728 §5.1), parameters in this order and

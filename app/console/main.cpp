@@ -25,12 +25,19 @@ int main(int argc, char *argv[])
     Tailops::Config::Diagnostics diagnostics;
     Tailops::Service::GatewayService gateway(Tailops::Config::loadGatewayConfig(dir, diagnostics));
     diagnostics += gateway.reloadTargets();
+    gateway.watchTargets();
     Tailops::Ui::MainWindow window(gateway);
     QStringList problems;
     for (const auto &d : diagnostics) {
         qWarning().noquote() << d.toString();
         if (d.isError()) {
             problems.append(d.toString());
+        }
+    }
+    if (gateway.config().auditEnabled) {
+        if (const auto audit = gateway.openAudit(); !audit) {
+            // The gateway still serves, but refuses every tool call until the log can be written.
+            problems.append(QStringLiteral("audit log: %1 (tool calls are refused)").arg(audit.error().toString()));
         }
     }
     if (auto urls = gateway.startHttp(false)) {

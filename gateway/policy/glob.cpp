@@ -1,5 +1,7 @@
 #include "glob.h"
 
+#include <cstring>
+
 namespace Tailops::Policy {
 
 namespace {
@@ -29,6 +31,22 @@ bool wildMatch(QStringView pattern, QStringView text)
         ++p;
     }
     return p == pattern.size();
+}
+
+// Exact UTF-16 comparisons without QtPrivate's general (case-aware) paths; the hot path of decide().
+inline bool sameUnits(const QChar *a, const QChar *b, qsizetype n)
+{
+    return n == 0 || std::memcmp(a, b, size_t(n) * sizeof(QChar)) == 0;
+}
+
+inline bool startsWithExact(QStringView text, const QString &prefix)
+{
+    return text.size() >= prefix.size() && sameUnits(text.data(), prefix.constData(), prefix.size());
+}
+
+inline bool endsWithExact(QStringView text, const QString &suffix)
+{
+    return text.size() >= suffix.size() && sameUnits(text.data() + (text.size() - suffix.size()), suffix.constData(), suffix.size());
 }
 
 } // namespace
@@ -93,15 +111,24 @@ bool Glob::matches(QStringView text) const
     case Kind::All:
         return true;
     case Kind::Literal:
-        return text == m_pattern;
+        return text.size() == m_pattern.size() && sameUnits(text.data(), m_pattern.constData(), text.size());
     case Kind::Prefix:
-        return text.startsWith(m_prefix);
+        return startsWithExact(text, m_prefix);
     case Kind::Suffix:
-        return text.endsWith(m_suffix);
+        return endsWithExact(text, m_suffix);
     case Kind::General:
-        return text.startsWith(m_prefix) && wildMatch(m_pattern, text);
+        return startsWithExact(text, m_prefix) && wildMatch(m_pattern, text);
     }
     return false;
+}
+
+QString Glob::literalSuffix() const
+{
+    qsizetype i = m_pattern.size();
+    while (i > 0 && m_pattern[i - 1] != u'*' && m_pattern[i - 1] != u'?') {
+        --i;
+    }
+    return i == 0 ? QString() : m_pattern.mid(i);
 }
 
 void GlobSet::add(Glob glob)

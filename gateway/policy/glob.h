@@ -27,6 +27,8 @@ public:
     bool isLiteral() const { return m_kind == Kind::Literal; }
     // The characters before the first wildcard ("get_" for "get_*"); the whole pattern when literal.
     const QString &literalPrefix() const { return m_prefix; }
+    // The characters after the last wildcard ("_status" for "*_status"); empty when it ends with one.
+    QString literalSuffix() const;
 
 private:
     enum class Kind { All, Literal, Prefix, Suffix, General };

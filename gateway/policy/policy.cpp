@@ -156,8 +156,19 @@ void Policy::buildIndex()
                     bucket.append(index);
                 }
             } else if (glob.literalPrefix().isEmpty()) {
-                if (m_unprefixedTool.isEmpty() || m_unprefixedTool.constLast() != index) {
-                    m_unprefixedTool.append(index);
+                const QString suffix = glob.literalSuffix();
+                if (suffix.isEmpty()) {
+                    if (m_unprefixedTool.isEmpty() || m_unprefixedTool.constLast() != index) {
+                        m_unprefixedTool.append(index);
+                    }
+                } else {
+                    auto &bucket = m_suffixTools[suffix];
+                    if (bucket.isEmpty() || bucket.constLast() != index) {
+                        bucket.append(index);
+                    }
+                    if (!m_suffixLengths.contains(suffix.size())) {
+                        m_suffixLengths.append(suffix.size());
+                    }
                 }
             } else {
                 auto &bucket = m_prefixTools[glob.literalPrefix()];
@@ -171,6 +182,7 @@ void Policy::buildIndex()
         }
     }
     std::sort(m_prefixLengths.begin(), m_prefixLengths.end());
+    std::sort(m_suffixLengths.begin(), m_suffixLengths.end());
 }
 
 } // namespace Tailops::Policy

@@ -132,7 +132,9 @@ private:
     QHash<QString, QList<int>> m_prefixTools;
     QList<qsizetype> m_prefixLengths; // distinct lengths of m_prefixTools keys, ascending
     QList<int> m_anyTool;             // rules with tools: ["*"] (no check needed)
-    QList<int> m_unprefixedTool;      // globs starting with a wildcard (full check needed)
+    QHash<QString, QList<int>> m_suffixTools; // globs starting with a wildcard, by literal suffix
+    QList<qsizetype> m_suffixLengths;
+    QList<int> m_unprefixedTool;      // globs with wildcards at both ends (full check needed)
 };
 
 using PolicyPtr = std::shared_ptr<const Policy>;
@@ -154,6 +156,17 @@ void Policy::forEachCandidate(const QString &tool, Fn &&fn) const
         }
         const QString key = QString::fromRawData(tool.constData(), length); // no copy
         if (const auto it = m_prefixTools.constFind(key); it != m_prefixTools.cend()) {
+            for (const int i : *it) {
+                fn(i, true);
+            }
+        }
+    }
+    for (const qsizetype length : m_suffixLengths) {
+        if (length > tool.size()) {
+            break;
+        }
+        const QString key = QString::fromRawData(tool.constData() + (tool.size() - length), length); // no copy
+        if (const auto it = m_suffixTools.constFind(key); it != m_suffixTools.cend()) {
             for (const int i : *it) {
                 fn(i, true);
             }

@@ -123,7 +123,7 @@ Decision PolicyEngine::decide(const Policy &policy, const Request &r)
         if (needsToolCheck && !rule.tools.matches(r.tool)) {
             return;
         }
-        if (!toolAttributesMatch(rule, r) || !targetMatches(rule, r) || !callerMatches(rule, r)) {
+        if (!toolAttributesMatch(rule, r) || !callerMatches(rule, r) || !targetMatches(rule, r)) {
             return;
         }
         if (rule.effect == Effect::Deny) {

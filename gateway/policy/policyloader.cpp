@@ -156,10 +156,13 @@ std::optional<ParamConstraint> readConstraint(const QString &argName, const YAML
                 r.error(n, QStringLiteral("%1.pattern must not be empty").arg(context));
                 good = false;
             } else {
+                // Checked as written first, so the error offset refers to the user's text.
+                const QRegularExpression plain(*v, QRegularExpression::UseUnicodePropertiesOption);
                 QRegularExpression re(QRegularExpression::anchoredPattern(*v), QRegularExpression::UseUnicodePropertiesOption);
-                if (!re.isValid()) {
+                if (!plain.isValid() || !re.isValid()) {
+                    const QRegularExpression &bad = plain.isValid() ? re : plain;
                     r.error(n, QStringLiteral("%1.pattern is not a valid regular expression: %2 at offset %3")
-                                   .arg(context, re.errorString()).arg(re.patternErrorOffset()));
+                                   .arg(context, bad.errorString()).arg(bad.patternErrorOffset()));
                     good = false;
                 } else {
                     re.optimize();

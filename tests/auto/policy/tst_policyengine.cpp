@@ -376,8 +376,8 @@ void TestPolicyEngine::defaultAllow()
     QCOMPARE(PolicyEngine::decide(*policy, r).rule, QStringLiteral("d"));
     // Without a file: denyAll denies, permissive keeps scopes x capabilities.
     r.tool = QStringLiteral("x");
-    QCOMPARE(PolicyEngine::decide(*Policy::denyAll(), r).effect, Effect::Deny);
-    QCOMPARE(PolicyEngine::decide(*Policy::permissive(), r).effect, Effect::Allow);
+    QCOMPARE(PolicyEngine::decide(*Tailops::Policy::Policy::denyAll(), r).effect, Effect::Deny);
+    QCOMPARE(PolicyEngine::decide(*Tailops::Policy::Policy::permissive(), r).effect, Effect::Allow);
 }
 
 void TestPolicyEngine::visibility()
@@ -430,7 +430,7 @@ void TestPolicyEngine::swapSnapshot()
     engine.setPolicy(m_policy);
     QCOMPARE(engine.decide(r).effect, Effect::Allow);
     const PolicyPtr held = engine.policy();
-    engine.setPolicy(Policy::denyAll());
+    engine.setPolicy(Tailops::Policy::Policy::denyAll());
     QCOMPARE(PolicyEngine::decide(*held, r).effect, Effect::Allow); // an old snapshot stays valid
     QCOMPARE(engine.decide(r).effect, Effect::Deny);
 }

@@ -59,12 +59,13 @@ int serve(const QStringList &args)
     }
     Config::Diagnostics diagnostics;
     Config::GatewayConfig config = Config::loadGatewayConfig(configDir(parser), diagnostics);
-    for (const QString &listen : parser.values(QStringLiteral("listen"))) {
+    const QStringList cliListen = parser.values(QStringLiteral("listen"));
+    if (!cliListen.isEmpty()) {
+        config.listen.clear(); // the command line replaces gateway.yaml's addresses
+    }
+    for (const QString &listen : cliListen) {
         QString error;
         if (const auto la = Config::parseListenAddress(listen, &error)) {
-            if (!config.listen.isEmpty() && parser.values(QStringLiteral("listen")).indexOf(listen) == 0) {
-                config.listen.clear(); // the command line replaces gateway.yaml's addresses
-            }
             config.listen.append(*la);
         } else {
             diagnostics.append({ Config::Diagnostic::Severity::Error, QStringLiteral("--listen"), 0, 0, error });
@@ -109,7 +110,7 @@ int serve(const QStringList &args)
         }
         QObject::connect(&gateway, &Service::GatewayService::stdioFinished, &gateway, [] { QCoreApplication::quit(); });
     }
-    if (!stdio || !parser.values(QStringLiteral("listen")).isEmpty()) {
+    if (!stdio || !cliListen.isEmpty()) {
         auto urls = gateway.startHttp(parser.isSet(QStringLiteral("no-auth")));
         if (!urls) {
             err(QStringLiteral("tailops-gateway: %1").arg(urls.error().toString()));

@@ -1,10 +1,11 @@
 #include "hmactoken.h"
 
+#include "core/random.h"
+
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTimeZone>
 
@@ -86,10 +87,7 @@ QByteArray mintToken(const MintOptions &options, const QByteArray &secret, const
         { QStringLiteral("host_tags"), toArray(options.hostTags) },
         { QStringLiteral("iat"), isoUtc(now) },
     };
-    quint64 random[2];
-    QRandomGenerator::system()->fillRange(random);
-    claims.insert(QStringLiteral("jti"),
-                  QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(random), sizeof random).toHex()));
+    claims.insert(QStringLiteral("jti"), QString::fromLatin1(Core::randomHex(16)));
     if (options.ttlSeconds > 0) {
         claims.insert(QStringLiteral("expiry"), isoUtc(now.addSecs(options.ttlSeconds)));
     }

@@ -2,7 +2,7 @@
 
 #include <QFile>
 #include <QFileInfo>
-#include <QRandomGenerator>
+#include "core/random.h"
 
 namespace Tailops::Auth {
 
@@ -54,9 +54,7 @@ Core::Result<void> createSecretFile(const QString &path)
     if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
         return Core::fail(QStringLiteral("cannot create secret file %1: %2").arg(path, file.errorString()));
     }
-    quint64 random[4];
-    QRandomGenerator::system()->fillRange(random);
-    const QByteArray hex = QByteArray(reinterpret_cast<const char *>(random), sizeof random).toHex() + '\n';
+    const QByteArray hex = Core::randomHex(32) + '\n';
     if (file.write(hex) != hex.size() || !file.flush()) {
         return Core::fail(QStringLiteral("cannot write secret file %1: %2").arg(path, file.errorString()));
     }

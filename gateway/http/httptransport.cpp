@@ -14,7 +14,7 @@
 #include <QHttpServerRequest>
 #include <QJsonDocument>
 #include <QNetworkInterface>
-#include <QRandomGenerator>
+#include "core/random.h"
 #include <QSslKey>
 
 namespace Tailops::Http {
@@ -288,9 +288,7 @@ std::optional<Auth::Caller> HttpTransport::admit(const QHttpServerRequest &reque
 
 QByteArray HttpTransport::newSessionId() const
 {
-    quint64 random[2];
-    QRandomGenerator::system()->fillRange(random);
-    return QByteArray(reinterpret_cast<const char *>(random), sizeof random).toHex();
+    return Core::randomHex(16);
 }
 
 HttpTransport::SessionEntry *HttpTransport::findSession(const QHttpServerRequest &request,

@@ -307,7 +307,7 @@ void Session::onToolsCall(const Message &m, const OutboxPtr &out)
         return;
     }
     // The decision is on disk before the action runs; if it cannot be written, nothing runs.
-    m_pendingAudit.insert(idKey(m.id));
+    m_pendingAudit.insert(idKey(m.id), out);
     const QString key = idKey(m.id);
     auditor->allowed(info, QStringLiteral("scopes+capabilities"), this,
                      [this, key, tool = *tool, ctx = std::move(ctx), m, out, info](const QString &error) mutable {
@@ -511,7 +511,8 @@ void Session::onCancelled(const Message &m)
     if (!requestId.isString() && !requestId.isDouble()) {
         return;
     }
-    if (m_pendingAudit.remove(idKey(requestId))) {
+    if (const OutboxPtr pending = m_pendingAudit.take(idKey(requestId))) {
+        pending->abandon();
         if (inFlight() == 0) {
             Q_EMIT drained();
         }
@@ -539,6 +540,10 @@ void Session::onCancelled(const Message &m)
 
 void Session::cancelAll()
 {
+    const auto pending = std::exchange(m_pendingAudit, {});
+    for (const OutboxPtr &out : pending) {
+        out->abandon();
+    }
     const auto calls = m_calls;
     m_calls.clear();
     for (const auto &call : calls) {

@@ -99,7 +99,7 @@ private:
     QString m_clientName;
     std::optional<LogLevel> m_logLevel;
     QHash<QString, std::shared_ptr<Call>> m_calls;
-    QSet<QString> m_pendingAudit; // calls whose decision record is being written
+    QHash<QString, OutboxPtr> m_pendingAudit; // calls whose decision record is being written
     std::function<void(const QJsonObject &)> m_unsolicited;
 };
 

@@ -93,6 +93,12 @@ GatewayConfig loadGatewayConfig(const QString &configDir, Diagnostics &out)
 
 namespace {
 
+// A path from gateway.yaml, relative to the config dir; empty stays empty (unset).
+QString pathIn(const QString &configDir, const QString &value)
+{
+    return value.trimmed().isEmpty() ? QString() : QDir(configDir).filePath(value);
+}
+
 void readListen(const YAML::Node &node, Reporter &r, GatewayConfig &c)
 {
     if (!node.IsScalar() && !node.IsSequence()) {
@@ -138,7 +144,7 @@ void readAuth(const YAML::Node &node, Reporter &r, GatewayConfig &c)
     }
     if (const auto n = node["secret_file"]) {
         if (const auto v = readString(n, r, QStringLiteral("auth.secret_file"))) {
-            c.secretFile = QDir(c.configDir).filePath(*v);
+            c.secretFile = pathIn(c.configDir, *v);
         }
     }
     if (const auto n = node["stdio_scopes"]) {
@@ -206,8 +212,8 @@ void readHttp(const YAML::Node &node, Reporter &r, GatewayConfig &c)
             if (!cert || !key) {
                 r.error(tls, QStringLiteral("http.tls needs both 'cert' and 'key' (PEM files)"));
             } else {
-                c.tlsCertificate = QDir(c.configDir).filePath(*cert);
-                c.tlsKey = QDir(c.configDir).filePath(*key);
+                c.tlsCertificate = pathIn(c.configDir, *cert);
+                c.tlsKey = pathIn(c.configDir, *key);
             }
         }
     }
@@ -237,7 +243,7 @@ void readSsh(const YAML::Node &node, Reporter &r, GatewayConfig &c)
     }
     if (const auto n = node["known_hosts"]) {
         if (const auto v = readString(n, r, QStringLiteral("ssh.known_hosts"))) {
-            c.knownHostsFile = QDir(c.configDir).filePath(*v);
+            c.knownHostsFile = pathIn(c.configDir, *v);
         }
     }
 }
@@ -293,7 +299,7 @@ void readAudit(const YAML::Node &node, Reporter &r, GatewayConfig &c)
     }
     if (const auto n = node["path"]) {
         if (const auto v = readString(n, r, QStringLiteral("audit.path"))) {
-            c.auditPath = QDir(c.configDir).filePath(*v);
+            c.auditPath = pathIn(c.configDir, *v);
         }
     }
 }

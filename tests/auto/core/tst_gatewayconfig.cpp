@@ -40,6 +40,19 @@ class TestGatewayConfig final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void emptyPathsMeanUnset()
+    {
+        Tailops::Config::Diagnostics d;
+        const auto c = Tailops::Config::parseGatewayConfig(
+            "audit:\n  path: \"\"\nssh:\n  known_hosts: \"\"\nauth:\n  secret_file: \"\"\n", u"gateway.yaml"_s, u"/etc/tailops"_s, d);
+        QVERIFY(!Tailops::Config::hasErrors(d));
+        QVERIFY(c.auditPath.isEmpty());
+        QVERIFY(c.knownHostsFile.isEmpty());
+        QVERIFY(c.secretFile.isEmpty());
+        const auto set = Tailops::Config::parseGatewayConfig("audit:\n  path: logs/audit.jsonl\n", u"gateway.yaml"_s, u"/etc/tailops"_s, d);
+        QCOMPARE(set.auditPath, u"/etc/tailops/logs/audit.jsonl"_s);
+    }
+
     void defaults();
     void fullConfig();
     void relativeAndAbsolutePaths();

@@ -4,6 +4,7 @@
 #include "auth/secret.h"
 #include "core/logging.h"
 #include "connectivity/connectivitytool.h"
+#include "exec/docker/dockertools.h"
 #include "audit/auditfiles.h"
 #include "audit/auditlog.h"
 #include "auditbridge.h"
@@ -36,6 +37,7 @@ GatewayService::GatewayService(Config::GatewayConfig config, QObject *parent)
     Connectivity::CheckOptions checks;
     checks.ssh = ssh;
     Connectivity::registerConnectivityTool(*m_server, checks);
+    Exec::registerDockerTools(*m_server);
     Tools::registerBuiltinTools(*m_server);
 }
 

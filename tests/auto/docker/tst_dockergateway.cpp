@@ -50,6 +50,62 @@ private Q_SLOTS:
                           .toUtf8());
     }
 
+    void containerToolsReadTheTruth()
+    {
+        const auto ran = m_engine.run(QStringLiteral("logger"), { QStringLiteral("sh"), QStringLiteral("-c"),
+                                                                  QStringLiteral("echo line1; echo err1 >&2; echo line2") });
+        QVERIFY2(ran.has_value(), ran ? "" : qPrintable(ran.error().message));
+        QCOMPARE(m_engine.wait(QStringLiteral("logger")).value_or(-1), 0);
+
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("TAILOPS_SHARED_SECRET"), QStringLiteral("docker-e2e-secret-0123456789"));
+        QProcess mint;
+        mint.setProcessEnvironment(env);
+        mint.start(qEnvironmentVariable("TAILOPS_GATEWAY"), { QStringLiteral("token"), QStringLiteral("mint"), QStringLiteral("--agent"),
+                                                              QStringLiteral("ops"), QStringLiteral("--scopes"), QStringLiteral("container:read") });
+        QVERIFY(mint.waitForFinished(10000));
+        env.insert(QStringLiteral("TAILOPS_TOKEN"), QString::fromLatin1(mint.readAllStandardOutput().trimmed()));
+        env.insert(QStringLiteral("TAILOPS_AUDIT_LOG"), m_config.filePath(QStringLiteral("audit.jsonl")));
+        const QByteArray input =
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}\n"
+            "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"get_container_list\",\"arguments\":{\"target\":\"dock\"}}}\n"
+            "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"inspect_container\",\"arguments\":{\"target\":\"dock\",\"container\":\"logger\"}}}\n"
+            "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"get_container_logs\",\"arguments\":{\"target\":\"dock\",\"container\":\"logger\",\"lines\":10}}}\n"
+            "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"get_container_logs\",\"arguments\":{\"target\":\"dock\",\"container\":\"../../etc\"}}}\n"
+            "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":\"get_container_logs\",\"arguments\":{\"target\":\"dock\",\"container\":\"nosuch\"}}}\n"
+            "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"get_container_list\",\"arguments\":{\"target\":\"local\"}}}\n";
+        QProcess gateway;
+        gateway.setProcessEnvironment(env);
+        gateway.start(qEnvironmentVariable("TAILOPS_GATEWAY"), { QStringLiteral("serve"), QStringLiteral("--stdio"), QStringLiteral("--config-dir"), m_config.path() });
+        QVERIFY(gateway.waitForStarted(5000));
+        gateway.write(input);
+        gateway.closeWriteChannel();
+        QVERIFY(gateway.waitForFinished(60000));
+        QHash<int, QJsonObject> byId;
+        for (const QByteArray &line : gateway.readAllStandardOutput().split('\n')) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            if (!o.isEmpty()) {
+                byId.insert(o.value(QStringLiteral("id")).toInt(), o);
+            }
+        }
+        const auto result = [&](int id) { return byId.value(id).value(QStringLiteral("result")).toObject(); };
+        bool listed = false;
+        for (const auto &c : result(2).value(QStringLiteral("structuredContent")).toObject().value(QStringLiteral("containers")).toArray()) {
+            listed = listed || (c.toObject().value(QStringLiteral("name")).toString() == u"logger" && c.toObject().value(QStringLiteral("state")).toString() == u"exited");
+        }
+        QVERIFY2(listed, QJsonDocument(byId.value(2)).toJson().constData());
+        const QJsonObject inspected = result(3).value(QStringLiteral("structuredContent")).toObject().value(QStringLiteral("container")).toObject();
+        QCOMPARE(inspected.value(QStringLiteral("image")).toString(), m_engine.image());
+        QCOMPARE(inspected.value(QStringLiteral("exit_code")).toInt(), 0);
+        const QJsonObject logs = result(4).value(QStringLiteral("structuredContent")).toObject();
+        QCOMPARE(logs.value(QStringLiteral("stdout")).toString(), QStringLiteral("line1\nline2\n"));
+        QCOMPARE(logs.value(QStringLiteral("stderr")).toString(), QStringLiteral("err1\n"));
+        QCOMPARE(byId.value(5).value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toInt(), -32602); // refused before any request
+        QVERIFY(result(6).value(QStringLiteral("isError")).toBool());
+        QVERIFY(result(6).value(QStringLiteral("content")).toArray().at(0).toObject().value(QStringLiteral("text")).toString().contains(QStringLiteral("No such container")));
+        QVERIFY(result(7).value(QStringLiteral("isError")).toBool()); // this registry has no "local" target
+    }
+
     void reachableThenStopped()
     {
         auto [code, report] = testTarget(m_config.path());

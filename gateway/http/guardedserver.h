@@ -27,8 +27,6 @@ class GuardedServer final : public QTcpServer
 public:
     GuardedServer(ConnectionLimits limits, std::optional<QSslConfiguration> tls, QObject *parent = nullptr);
 
-    int openConnections() const { return m_open; }
-
 protected:
     void incomingConnection(qintptr handle) override;
 

@@ -141,15 +141,6 @@ HttpTransport::~HttpTransport()
     }
 }
 
-int HttpTransport::openConnections() const
-{
-    int n = 0;
-    for (const GuardedServer *s : m_listeners) {
-        n += s->openConnections();
-    }
-    return n;
-}
-
 Core::Result<QList<QUrl>> HttpTransport::listen()
 {
     std::optional<QSslConfiguration> tls;
@@ -184,7 +175,6 @@ Core::Result<QList<QUrl>> HttpTransport::listen()
             return Core::fail(QStringLiteral("cannot listen on %1:%2: %3").arg(la.address.toString()).arg(la.port).arg(error));
         }
         m_http->bind(listener);
-        m_listeners.append(listener);
         la.port = listener->serverPort();
         if (la.address == QHostAddress::Any || la.address == QHostAddress::AnyIPv6 || la.address == QHostAddress::AnyIPv4) {
             for (const QHostAddress &a : QNetworkInterface::allAddresses()) {

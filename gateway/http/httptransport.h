@@ -44,7 +44,6 @@ public:
     Core::Result<QList<QUrl>> listen();
 
     qsizetype sessionCount() const { return m_sessions.size(); }
-    int openConnections() const;
 
 Q_SIGNALS:
     void sessionOpened(const QString &id, const QString &agent, const QString &client);
@@ -72,7 +71,6 @@ private:
     Config::GatewayConfig m_config;
     Auth::Authenticator *m_authenticator;
     std::unique_ptr<QHttpServer> m_http;
-    QList<GuardedServer *> m_listeners;
     QSet<QString> m_allowedHosts;
     QHash<QByteArray, std::shared_ptr<SessionEntry>> m_sessions;
     QTimer m_expiry;

@@ -14,10 +14,30 @@ struct Caller
     QString tokenId;    // jti when present
     QString tokenHash;  // short SHA-256 of the token: never the token itself
     QString peer;       // "127.0.0.1:53422"
-    QStringList hostTags;
+    QStringList hostTags; // token restriction: only targets carrying one of these tags (empty: any)
+    QString user;           // tailnet login name (whois) or OAuth subject's login, when known
+    QString node;           // tailnet node name of the peer
+    QStringList tailnetTags; // tailnet tags of the peer node (tag:ops)
     QSet<QString> scopes; // expanded
 
     bool hasScope(const QString &scope) const { return scopes.contains(scope); }
+    // Who this is, for rate limits, approvals and bindings: the token id, else its hash, else the user.
+    QString identity() const
+    {
+        if (!tokenId.isEmpty()) {
+            return QStringLiteral("token:") + tokenId;
+        }
+        if (!tokenHash.isEmpty()) {
+            return QStringLiteral("token:") + tokenHash;
+        }
+        if (!user.isEmpty()) {
+            return QStringLiteral("user:") + user;
+        }
+        if (!node.isEmpty()) {
+            return QStringLiteral("node:") + node;
+        }
+        return QStringLiteral("agent:") + agent;
+    }
 };
 
 } // namespace Tailops::Auth

@@ -79,17 +79,27 @@ QDateTime parseIsoTimestamp(const QString &text)
     return QDateTime(date, time, QTimeZone(offsetSeconds)).toUTC();
 }
 
-QByteArray mintToken(const MintOptions &options, const QByteArray &secret, const QDateTime &now)
+QByteArray mintToken(const MintOptions &options, const QByteArray &secret, const QDateTime &now, TokenClaims *minted)
 {
+    const QString id = QString::fromLatin1(Core::randomHex(16));
     QJsonObject claims {
         { QStringLiteral("agent"), options.agent },
         { QStringLiteral("scopes"), toArray(options.scopes) },
         { QStringLiteral("host_tags"), toArray(options.hostTags) },
         { QStringLiteral("iat"), isoUtc(now) },
     };
-    claims.insert(QStringLiteral("jti"), QString::fromLatin1(Core::randomHex(16)));
+    claims.insert(QStringLiteral("jti"), id);
     if (options.ttlSeconds > 0) {
         claims.insert(QStringLiteral("expiry"), isoUtc(now.addSecs(options.ttlSeconds)));
+    }
+    if (minted) {
+        // As a verifier reads them back: times at millisecond precision, in UTC.
+        minted->agent = options.agent;
+        minted->scopes = options.scopes;
+        minted->hostTags = options.hostTags;
+        minted->issuedAt = parseIsoTimestamp(isoUtc(now));
+        minted->expiry = options.ttlSeconds > 0 ? parseIsoTimestamp(isoUtc(now.addSecs(options.ttlSeconds))) : QDateTime();
+        minted->id = id;
     }
     const QByteArray payload = QJsonDocument(claims).toJson(QJsonDocument::Compact).toBase64(
         QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);

@@ -27,7 +27,10 @@ struct MintOptions
     qint64 ttlSeconds = 0; // 0: no expiry
 };
 
-QByteArray mintToken(const MintOptions &options, const QByteArray &secret, const QDateTime &now);
+// Claims: agent, scopes, host_tags, iat (NOW), a random jti and, with a TTL, expiry. MINTED, when given,
+// receives the claims as signed (for the token registry).
+QByteArray mintToken(const MintOptions &options, const QByteArray &secret, const QDateTime &now,
+                     TokenClaims *minted = nullptr);
 
 // Verifies signature (constant-time), shape and expiry. Errors use the original's messages:
 // "missing token", "malformed token", "malformed token payload", "invalid token signature",

@@ -1,17 +1,18 @@
 #include "commandline.h"
 
 #include "clisupport.h"
+#include "approvalcommands.h"
 #include "auditcommands.h"
 #include "targetcommands.h"
+#include "tokencommands.h"
 
-#include "auth/hmactoken.h"
-#include "auth/scopes.h"
 #include "auth/secret.h"
-#include "config/duration.h"
 #include "config/gatewayconfig.h"
 #include "core/logging.h"
 #include "core/unixsignals.h"
 #include "mcp/server.h"
+#include "policy/policy.h"
+#include "policy/policyloader.h"
 #include "registry/targetregistry.h"
 #include "service/gatewayservice.h"
 
@@ -79,6 +80,16 @@ int serve(const QStringList &args)
 
     Service::GatewayService gateway(config);
     printDiagnostics(gateway.reloadTargets());
+    if (QFileInfo::exists(config.policyFile())) {
+        // Strict at startup: a policy with any error does not start (on reload the policy in force stays).
+        Config::Diagnostics policyDiagnostics;
+        if (!Policy::loadPolicyFile(config.policyFile(), policyDiagnostics, Policy::LoadMode::Strict)) {
+            printDiagnostics(policyDiagnostics);
+            err(QStringLiteral("tailops-gateway: not starting: policy.yaml has errors (tailops-gateway check-config)"));
+            return 2;
+        }
+    }
+    printDiagnostics(gateway.reloadPolicy());
     gateway.watchTargets();
     if (config.auditEnabled) {
         const auto audit = gateway.openAudit();
@@ -98,9 +109,16 @@ int serve(const QStringList &args)
         QCoreApplication::quit();
     });
     QObject::connect(&signals, &Core::UnixSignals::reloadRequested, &gateway, [&gateway] {
-        qCInfo(Core::lcConfig) << "SIGHUP: reloading targets";
+        qCInfo(Core::lcConfig) << "SIGHUP: reloading targets and policy";
         printDiagnostics(gateway.reloadTargets());
+        printDiagnostics(gateway.reloadPolicy());
     });
+    if (const auto admin = gateway.startAdmin(); admin) {
+        qCInfo(Core::lcGateway).noquote() << "admin socket:" << *admin << "(tailops-gateway approvals list)";
+    } else {
+        qCWarning(Core::lcGateway).noquote() << "no admin socket:" << admin.error().toString()
+                                             << "- approvals cannot be decided from the command line (set admin.socket)";
+    }
 
     const bool stdio = parser.isSet(QStringLiteral("stdio"));
     if (stdio) {
@@ -153,73 +171,26 @@ int checkConfig(const QStringList &args)
     out(QStringLiteral("targets.yaml: %1; valid targets: %2")
             .arg(QFileInfo::exists(config.targetsFile()) ? QStringLiteral("read") : QStringLiteral("absent (built-in local target)"),
                  ids.join(QStringLiteral(", "))));
+    if (QFileInfo::exists(config.policyFile())) {
+        Config::Diagnostics policyDiagnostics;
+        const auto policy = Policy::loadPolicyFile(config.policyFile(), policyDiagnostics, Policy::LoadMode::Strict);
+        printDiagnostics(policyDiagnostics);
+        diagnostics += policyDiagnostics;
+        if (!policy && !Config::hasErrors(policyDiagnostics)) {
+            diagnostics.append({ Config::Diagnostic::Severity::Error, QStringLiteral("policy.yaml"), 0, 0, policy.error().message });
+        }
+        out(QStringLiteral("policy.yaml: %1").arg(policy ? QStringLiteral("OK, %1 rule(s), default %2")
+                                                                 .arg((*policy)->rules().size())
+                                                                 .arg(Policy::effectName((*policy)->defaultEffect()))
+                                                           : QStringLiteral("INVALID (%1)").arg(policy.error().message)));
+    } else {
+        out(QStringLiteral("policy.yaml: absent (calls decided by token scopes x target capabilities)"));
+    }
     const auto secret = Auth::loadSharedSecret(config.secretFile);
     out(QStringLiteral("shared secret: %1").arg(secret ? QStringLiteral("OK") : secret.error().message));
     const bool ok = !Config::hasErrors(diagnostics);
     out(ok ? QStringLiteral("configuration OK") : QStringLiteral("configuration has errors"));
     return ok ? 0 : 1;
-}
-
-int tokenMint(const QStringList &args)
-{
-    QCommandLineParser parser;
-    parser.addOption(configDirOption());
-    parser.addOption({ QStringLiteral("agent"), QStringLiteral("Name of the agent the token is for."), QStringLiteral("NAME") });
-    parser.addOption({ QStringLiteral("scopes"), QStringLiteral("Comma-separated scopes (e.g. system:read,network:read, "
-                                                                "readonly, admin)."),
-                       QStringLiteral("S1,S2") });
-    parser.addOption({ QStringLiteral("host-tags"), QStringLiteral("Comma-separated target tags the token is limited to."),
-                       QStringLiteral("T1,T2") });
-    parser.addOption({ QStringLiteral("ttl"), QStringLiteral("Lifetime, e.g. 30m, 8h, 7d (default 8h)."), QStringLiteral("TTL"),
-                       QStringLiteral("8h") });
-    if (!parse(parser, QStringLiteral("token mint"), args)) {
-        return parser.isSet(QStringLiteral("help")) ? 0 : 2;
-    }
-    const QString agent = parser.value(QStringLiteral("agent")).trimmed();
-    if (agent.isEmpty()) {
-        err(QStringLiteral("tailops-gateway token mint: --agent NAME is required"));
-        return 2;
-    }
-    const QStringList scopes = parser.value(QStringLiteral("scopes")).split(u',', Qt::SkipEmptyParts);
-    if (scopes.isEmpty()) {
-        err(QStringLiteral("tailops-gateway token mint: --scopes is required (known: %1)")
-                .arg(Auth::knownScopes().join(QStringLiteral(", "))));
-        return 2;
-    }
-    for (const QString &s : scopes) {
-        if (!Auth::isKnownScope(s.trimmed())) {
-            err(QStringLiteral("tailops-gateway token mint: unknown scope '%1' (known: %2)")
-                    .arg(s, Auth::knownScopes().join(QStringLiteral(", "))));
-            return 2;
-        }
-    }
-    Config::Diagnostics diagnostics;
-    const Config::GatewayConfig config = Config::loadGatewayConfig(configDir(parser), diagnostics);
-    const auto ttl = Config::parseDuration(parser.value(QStringLiteral("ttl")));
-    if (!ttl || *ttl <= 0) {
-        err(QStringLiteral("tailops-gateway token mint: --ttl: %1")
-                .arg(ttl ? QStringLiteral("must be longer than 0") : ttl.error().message));
-        return 2;
-    }
-    if (*ttl > config.maxTokenTtlSeconds) {
-        err(QStringLiteral("tailops-gateway token mint: --ttl exceeds the maximum of %1 days (auth.max_token_ttl)")
-                .arg(config.maxTokenTtlSeconds / 86400));
-        return 2;
-    }
-    const auto secret = Auth::loadSharedSecret(config.secretFile);
-    if (!secret) {
-        err(QStringLiteral("tailops-gateway token mint: %1").arg(secret.error().message));
-        return 2;
-    }
-    Auth::MintOptions options;
-    options.agent = agent;
-    for (const QString &s : scopes) {
-        options.scopes.append(s.trimmed());
-    }
-    options.hostTags = parser.value(QStringLiteral("host-tags")).split(u',', Qt::SkipEmptyParts);
-    options.ttlSeconds = *ttl;
-    out(QString::fromLatin1(Auth::mintToken(options, *secret, QDateTime::currentDateTimeUtc())));
-    return 0;
 }
 
 int version(const QStringList &)
@@ -234,9 +205,12 @@ int usage(const QStringList &)
                        "commands:\n"
                        "  serve [--config-dir DIR] [--listen HOST:PORT]... [--stdio] [--no-auth]\n"
                        "  check-config [--config-dir DIR]\n"
-                       "  token mint --agent NAME --scopes S1,S2 [--ttl 8h] [--host-tags T1,T2]\n"
+                       "  token mint --agent NAME --scopes S1,S2 [--ttl 8h | --no-expiry] [--host-tags T1,T2]\n"
+                       "  token list [--json] [--all] | token revoke ID|HASH [--reason TEXT]\n"
                        "  targets list|import-ssh-config|test|trust ... (see: tailops-gateway targets help)\n"
                        "  audit verify|export|tail|redact-test ...       (see: tailops-gateway audit --help)\n"
+                       "  approvals list | approve ID [--for 10m] | deny ID [--remember] [--reason TEXT]\n"
+                       "  pause | resume | read-only on|off               (the running gateway's switches)\n"
                        "  version\n\n"
                        "Run a command with --help for its options."));
     return 0;
@@ -250,9 +224,13 @@ int run(const QStringList &args)
     static const QHash<QString, Command> commands {
         { QStringLiteral("serve"), serve },
         { QStringLiteral("check-config"), checkConfig },
-        { QStringLiteral("token mint"), tokenMint },
+        { QStringLiteral("token"), runTokenCommand },
         { QStringLiteral("targets"), runTargetsCommand },
         { QStringLiteral("audit"), runAuditCommand },
+        { QStringLiteral("approvals"), runApprovalsCommand },
+        { QStringLiteral("pause"), [](const QStringList &a) { return runSwitchCommand(QStringLiteral("pause"), a); } },
+        { QStringLiteral("resume"), [](const QStringList &a) { return runSwitchCommand(QStringLiteral("resume"), a); } },
+        { QStringLiteral("read-only"), [](const QStringList &a) { return runSwitchCommand(QStringLiteral("read-only"), a); } },
         { QStringLiteral("version"), version },
         { QStringLiteral("--version"), version },
         { QStringLiteral("help"), usage },

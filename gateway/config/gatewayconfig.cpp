@@ -2,11 +2,16 @@
 
 #include "yamlsupport_p.h"
 
+#include "auth/scopes.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QUrl>
+
+#include <cmath>
 
 namespace Tailops::Config {
 
@@ -69,6 +74,25 @@ QString GatewayConfig::policyFile() const
     return QDir(configDir).filePath(QStringLiteral("policy.yaml"));
 }
 
+QString GatewayConfig::tokensPath() const
+{
+    if (!tokensFile.isEmpty()) {
+        return tokensFile;
+    }
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
+        .filePath(QStringLiteral("tailops/tokens.json"));
+}
+
+QString GatewayConfig::adminSocketPath() const
+{
+    if (!adminSocket.isEmpty()) {
+        return adminSocket;
+    }
+    const QString runtime = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    const QString base = !runtime.isEmpty() ? runtime : QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    return QDir(base).filePath(QStringLiteral("tailops/admin.sock"));
+}
+
 QString defaultConfigDir()
 {
     return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation))
@@ -126,19 +150,69 @@ void readListen(const YAML::Node &node, Reporter &r, GatewayConfig &c)
     }
 }
 
+void readOAuth(const YAML::Node &node, Reporter &r, GatewayConfig &c)
+{
+    if (!checkMap(node, r, QStringLiteral("auth.oauth"), { "issuer", "audience", "resource", "jwks_url", "jwks_file", "algorithms" })) {
+        return;
+    }
+    const auto url = [&](const char *key, QString &target) {
+        if (const auto n = node[key]) {
+            if (const auto v = readString(n, r, QStringLiteral("auth.oauth.") + QLatin1StringView(key))) {
+                const QUrl u(*v, QUrl::StrictMode);
+                if (!u.isValid() || (u.scheme() != u"https" && u.scheme() != u"http") || u.host().isEmpty()) {
+                    r.error(n, QStringLiteral("auth.oauth.%1 must be an http(s) URL, not '%2'").arg(QLatin1StringView(key), v->left(200)));
+                } else {
+                    target = *v;
+                }
+            }
+        }
+    };
+    url("issuer", c.oauthIssuer);
+    url("resource", c.oauthResource);
+    url("jwks_url", c.oauthJwksUrl);
+    if (const auto n = node["audience"]) {
+        if (const auto v = readString(n, r, QStringLiteral("auth.oauth.audience"))) {
+            c.oauthAudience = *v;
+        }
+    }
+    if (const auto n = node["jwks_file"]) {
+        if (const auto v = readString(n, r, QStringLiteral("auth.oauth.jwks_file"))) {
+            c.oauthJwksFile = pathIn(c.configDir, *v);
+        }
+    }
+    if (const auto n = node["algorithms"]) {
+        if (const auto v = readStringList(n, r, QStringLiteral("auth.oauth.algorithms"))) {
+            for (const QString &a : *v) {
+                if (a != u"RS256" && a != u"ES256") {
+                    r.error(n, QStringLiteral("auth.oauth.algorithms: '%1' is not supported (RS256, ES256)").arg(a.left(40)));
+                }
+            }
+            c.oauthAlgorithms = *v;
+        }
+    }
+    if (!node["issuer"]) {
+        r.error(node, QStringLiteral("auth.oauth.issuer is required (the URL of tsidp or your OIDC issuer)"));
+    }
+}
+
 void readAuth(const YAML::Node &node, Reporter &r, GatewayConfig &c)
 {
-    if (!checkMap(node, r, QStringLiteral("auth"), { "mode", "secret_file", "stdio_scopes", "max_token_ttl" })) {
+    if (!checkMap(node, r, QStringLiteral("auth"), { "mode", "secret_file", "stdio_scopes", "max_token_ttl", "require_expiry",
+                                                     "tokens_file", "oauth", "tailnet" })) {
         return;
     }
     if (const auto n = node["mode"]) {
         if (const auto mode = readString(n, r, QStringLiteral("auth.mode"))) {
             if (*mode == u"token") {
                 c.authMode = GatewayConfig::AuthMode::Token;
+            } else if (*mode == u"oauth") {
+                c.authMode = GatewayConfig::AuthMode::OAuth;
+            } else if (*mode == u"both") {
+                c.authMode = GatewayConfig::AuthMode::Both;
             } else if (*mode == u"none") {
                 c.authMode = GatewayConfig::AuthMode::None;
             } else {
-                r.error(n, QStringLiteral("auth.mode must be 'token' or 'none', not '%1'").arg(*mode));
+                r.error(n, QStringLiteral("auth.mode must be token, oauth, both or none, not '%1'").arg(mode->left(40)));
             }
         }
     }
@@ -147,14 +221,160 @@ void readAuth(const YAML::Node &node, Reporter &r, GatewayConfig &c)
             c.secretFile = pathIn(c.configDir, *v);
         }
     }
+    if (const auto n = node["tokens_file"]) {
+        if (const auto v = readString(n, r, QStringLiteral("auth.tokens_file"))) {
+            c.tokensFile = pathIn(c.configDir, *v);
+        }
+    }
     if (const auto n = node["stdio_scopes"]) {
         if (const auto v = readStringList(n, r, QStringLiteral("auth.stdio_scopes"))) {
+            for (const QString &s : *v) {
+                if (!Auth::isKnownScope(s)) {
+                    r.error(n, QStringLiteral("auth.stdio_scopes: unknown scope '%1' (known: %2)")
+                                   .arg(s.left(60), Auth::knownScopes().join(QStringLiteral(", "))));
+                }
+            }
             c.stdioScopes = *v;
         }
     }
     if (const auto n = node["max_token_ttl"]) {
         if (const auto v = readDuration(n, r, QStringLiteral("auth.max_token_ttl"))) {
             c.maxTokenTtlSeconds = *v;
+        }
+    }
+    if (const auto n = node["require_expiry"]) {
+        if (const auto v = readBool(n, r, QStringLiteral("auth.require_expiry"))) {
+            c.requireExpiry = *v;
+        }
+    }
+    if (const auto n = node["oauth"]) {
+        readOAuth(n, r, c);
+    }
+    if ((c.authMode == GatewayConfig::AuthMode::OAuth || c.authMode == GatewayConfig::AuthMode::Both)
+        && !node["oauth"]) {
+        r.error(node, QStringLiteral("auth.mode %1 needs auth.oauth.issuer").arg(c.authMode == GatewayConfig::AuthMode::OAuth
+                                                                                    ? QStringLiteral("oauth") : QStringLiteral("both")));
+    }
+    if (const auto n = node["tailnet"]) {
+        if (checkMap(n, r, QStringLiteral("auth.tailnet"), { "enabled", "localapi_socket" })) {
+            if (const auto e = n["enabled"]) {
+                if (const auto v = readBool(e, r, QStringLiteral("auth.tailnet.enabled"))) {
+                    c.tailnetEnabled = *v;
+                }
+            }
+            if (const auto s = n["localapi_socket"]) {
+                if (const auto v = readString(s, r, QStringLiteral("auth.tailnet.localapi_socket"))) {
+                    c.tailnetSocket = *v;
+                }
+            }
+        }
+    }
+}
+
+// "10/s", "30/m", "100/h", "1000/d" or a plain number (per second).
+std::optional<double> parseRate(const QString &text)
+{
+    const qsizetype slash = text.indexOf(u'/');
+    bool ok = false;
+    const double n = (slash < 0 ? text : text.left(slash)).trimmed().toDouble(&ok);
+    if (!ok || n < 0 || !std::isfinite(n)) {
+        return std::nullopt;
+    }
+    if (slash < 0) {
+        return n;
+    }
+    const QString unit = text.mid(slash + 1).trimmed();
+    if (unit == u"s") {
+        return n;
+    }
+    if (unit == u"m") {
+        return n / 60;
+    }
+    if (unit == u"h") {
+        return n / 3600;
+    }
+    if (unit == u"d") {
+        return n / 86400;
+    }
+    return std::nullopt;
+}
+
+void readLimits(const YAML::Node &node, Reporter &r, GatewayConfig &c)
+{
+    if (!checkMap(node, r, QStringLiteral("limits"), { "observe", "control", "admin", "concurrency" })) {
+        return;
+    }
+    const auto tier = [&](const char *key, GatewayConfig::TierLimit &target) {
+        const auto n = node[key];
+        if (!n) {
+            return;
+        }
+        const QString context = QStringLiteral("limits.") + QLatin1StringView(key);
+        if (!checkMap(n, r, context, { "rate", "burst", "daily" })) {
+            return;
+        }
+        if (const auto v = n["rate"]) {
+            if (const auto text = readString(v, r, context + QStringLiteral(".rate"))) {
+                if (const auto rate = parseRate(*text)) {
+                    target.ratePerSecond = *rate;
+                } else {
+                    r.error(v, QStringLiteral("%1.rate must look like 10/s, 30/m, 100/h or 0 (unlimited), not '%2'")
+                                   .arg(context, text->left(40)));
+                }
+            }
+        }
+        if (const auto v = n["burst"]) {
+            if (const auto b = readInt(v, r, context + QStringLiteral(".burst"), 0, 1000000)) {
+                target.burst = int(*b);
+            }
+        }
+        if (const auto v = n["daily"]) {
+            if (const auto d = readInt(v, r, context + QStringLiteral(".daily"), 0, qint64(1) << 40)) {
+                target.daily = *d;
+            }
+        }
+        if (target.ratePerSecond > 0 && target.burst < 1) {
+            target.burst = std::max(1, int(std::ceil(target.ratePerSecond)));
+        }
+    };
+    tier("observe", c.observeLimit);
+    tier("control", c.controlLimit);
+    tier("admin", c.adminLimit);
+    if (const auto n = node["concurrency"]) {
+        if (const auto v = readInt(n, r, QStringLiteral("limits.concurrency"), 0, 100000)) {
+            c.perCallerConcurrency = int(*v);
+        }
+    }
+}
+
+void readApprovals(const YAML::Node &node, Reporter &r, GatewayConfig &c)
+{
+    if (!checkMap(node, r, QStringLiteral("approvals"), { "timeout" })) {
+        return;
+    }
+    if (const auto n = node["timeout"]) {
+        if (const auto v = readDuration(n, r, QStringLiteral("approvals.timeout"))) {
+            if (*v <= 0 || *v > 86400) {
+                r.error(n, QStringLiteral("approvals.timeout must be between 1s and 24h"));
+            } else {
+                c.approvalTimeoutSeconds = *v;
+            }
+        }
+    }
+}
+
+void readAdmin(const YAML::Node &node, Reporter &r, GatewayConfig &c)
+{
+    if (!checkMap(node, r, QStringLiteral("admin"), { "socket" })) {
+        return;
+    }
+    if (const auto n = node["socket"]) {
+        if (const auto v = readString(n, r, QStringLiteral("admin.socket"))) {
+            if (v->toUtf8().size() > 100) {
+                r.error(n, QStringLiteral("admin.socket: a unix socket path must be at most 100 bytes"));
+            } else {
+                c.adminSocket = pathIn(c.configDir, *v);
+            }
         }
     }
 }
@@ -316,7 +536,7 @@ GatewayConfig parseGatewayConfig(const QByteArray &yaml, const QString &fileName
     if (!root) {
         return c;
     }
-    if (!checkMap(*root, r, QStringLiteral("gateway.yaml"), { "listen", "auth", "http", "mcp", "audit", "ssh" })) {
+    if (!checkMap(*root, r, QStringLiteral("gateway.yaml"), { "listen", "auth", "http", "mcp", "audit", "ssh", "limits", "approvals", "admin" })) {
         return c;
     }
     if (const auto n = (*root)["listen"]) {
@@ -336,6 +556,15 @@ GatewayConfig parseGatewayConfig(const QByteArray &yaml, const QString &fileName
     }
     if (const auto n = (*root)["audit"]) {
         readAudit(n, r, c);
+    }
+    if (const auto n = (*root)["limits"]) {
+        readLimits(n, r, c);
+    }
+    if (const auto n = (*root)["approvals"]) {
+        readApprovals(n, r, c);
+    }
+    if (const auto n = (*root)["admin"]) {
+        readAdmin(n, r, c);
     }
     return c;
 }

@@ -30,11 +30,42 @@ struct GatewayConfig
 
     QList<ListenAddress> listen; // empty -> 127.0.0.1:8080
 
-    enum class AuthMode { Token, None };
+    // token: HMAC tokens; oauth: JWT access tokens from auth.oauth.issuer; both: either; none: no
+    // authentication (loopback only).
+    enum class AuthMode { Token, OAuth, Both, None };
     AuthMode authMode = AuthMode::Token;
     QString secretFile;
     QStringList stdioScopes { QStringLiteral("readonly") };
     qint64 maxTokenTtlSeconds = 90 * 86400;
+    bool requireExpiry = true; // auth.require_expiry: tokens without an expiry are refused
+    QString tokensFile;        // auth.tokens_file; empty: $XDG_DATA_HOME/tailops/tokens.json
+
+    // auth.oauth: JWT access tokens (tsidp or any OIDC issuer).
+    QString oauthIssuer;
+    QString oauthAudience;   // default: oauthResource
+    QString oauthResource;   // this gateway's resource URL (https://gw.example.ts.net/mcp); default: first listen URL
+    QString oauthJwksUrl;    // default: from the issuer's discovery document
+    QString oauthJwksFile;   // a fixed JWKS instead of fetching
+    QStringList oauthAlgorithms { QStringLiteral("RS256"), QStringLiteral("ES256") };
+
+    // auth.tailnet: identity of callers connecting from Tailscale addresses, from tailscaled's LocalAPI.
+    bool tailnetEnabled = false;
+    QString tailnetSocket = QStringLiteral("/var/run/tailscale/tailscaled.sock");
+
+    // limits: token buckets per caller and tier, daily quotas, concurrency per caller. 0 = unlimited.
+    struct TierLimit
+    {
+        double ratePerSecond = 0;
+        int burst = 0;
+        qint64 daily = 0;
+    };
+    TierLimit observeLimit { 20, 40, 0 };
+    TierLimit controlLimit { 2, 10, 2000 };
+    TierLimit adminLimit { 0.5, 5, 200 };
+    int perCallerConcurrency = 16;
+
+    qint64 approvalTimeoutSeconds = 120; // approvals.timeout
+    QString adminSocket;                  // admin.socket; empty: $XDG_RUNTIME_DIR/tailops/admin.sock
 
     QStringList allowedHosts;   // extra Host names accepted besides loopback and the listen hosts
     QStringList allowedOrigins; // extra Origins (scheme://host[:port]) accepted
@@ -63,6 +94,8 @@ struct GatewayConfig
     QString gatewayFile() const;
     QString targetsFile() const;
     QString policyFile() const;
+    QString tokensPath() const;      // tokensFile or the default
+    QString adminSocketPath() const; // adminSocket or the default
 };
 
 // Reads DIR/gateway.yaml (a missing file means defaults). Findings go to `out`; fatal ones are errors.

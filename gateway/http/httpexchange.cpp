@@ -1,5 +1,6 @@
 #include "httpexchange.h"
 
+#include "auth/oauth/protectedresource.h"
 #include "mcp/jsonrpc.h"
 #include "responses.h"
 
@@ -135,6 +136,50 @@ void HttpExchange::respond(const QJsonObject &response)
     }
     sendResponse(m_responder, QHttpServerResponder::StatusCode::Ok, headers,
                  QJsonDocument(response).toJson(QJsonDocument::Compact));
+}
+
+void HttpExchange::limited(qint64 retryAfterSeconds, const QJsonObject &errorResponse)
+{
+    if (m_finished) {
+        return;
+    }
+    if (m_streaming) {
+        respond(errorResponse); // headers are gone: the JSON-RPC error carries data.retryAfter
+        return;
+    }
+    m_streamTimer.reset();
+    m_queued.clear();
+    m_finished = true;
+    Headers headers { { "Content-Type", "application/json" },
+                      { "Retry-After", QByteArray::number(std::max<qint64>(1, retryAfterSeconds)) } };
+    if (!m_sessionId.isEmpty()) {
+        headers.append({ "Mcp-Session-Id", m_sessionId });
+    }
+    sendResponse(m_responder, QHttpServerResponder::StatusCode::TooManyRequests, headers,
+                 QJsonDocument(errorResponse).toJson(QJsonDocument::Compact));
+}
+
+void HttpExchange::insufficientScope(const QString &scope, const QJsonObject &toolErrorResponse)
+{
+    if (m_finished || m_streaming || m_scopeChallenge.isEmpty()) {
+        respond(toolErrorResponse);
+        return;
+    }
+    const auto challenge = Auth::wwwAuthenticate(QStringLiteral("insufficient_scope"),
+                                                 QStringLiteral("this call needs the %1 scope").arg(scope), m_scopeChallenge, scope);
+    if (!challenge) {
+        respond(toolErrorResponse);
+        return;
+    }
+    m_streamTimer.reset();
+    m_queued.clear();
+    m_finished = true;
+    Headers headers { { "Content-Type", "application/json" }, { "WWW-Authenticate", *challenge } };
+    if (!m_sessionId.isEmpty()) {
+        headers.append({ "Mcp-Session-Id", m_sessionId });
+    }
+    sendResponse(m_responder, QHttpServerResponder::StatusCode::Forbidden, headers,
+                 QJsonDocument(toolErrorResponse).toJson(QJsonDocument::Compact));
 }
 
 void HttpExchange::abandon()

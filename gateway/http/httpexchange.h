@@ -27,6 +27,10 @@ public:
     void notify(const QJsonObject &notification) override;
     void respond(const QJsonObject &response) override;
     void abandon() override;
+    void limited(qint64 retryAfterSeconds, const QJsonObject &errorResponse) override;
+    void insufficientScope(const QString &scope, const QJsonObject &toolErrorResponse) override;
+    // OAuth callers: a missing scope is answered 403 with this resource-metadata URL in the challenge.
+    void setScopeChallenge(const QString &metadataUrl) { m_scopeChallenge = metadataUrl; }
 
     bool isAlive() const;
     bool isFinished() const { return m_finished; }
@@ -43,6 +47,7 @@ private:
     QList<QJsonObject> m_queued; // notifications before the stream opened
     std::unique_ptr<QTimer> m_streamTimer;
     std::unique_ptr<QTimer> m_keepAlive;
+    QString m_scopeChallenge;
     bool m_streaming = false;
     bool m_finished = false;
 };

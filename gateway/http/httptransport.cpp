@@ -1,5 +1,6 @@
 #include "httptransport.h"
 
+#include "auth/oauth/protectedresource.h"
 #include "auth/scopes.h"
 #include "core/logging.h"
 #include "guardedserver.h"
@@ -14,8 +15,10 @@
 #include <QHttpServerRequest>
 #include <QJsonDocument>
 #include <QNetworkInterface>
-#include "core/random.h"
+#include <QPointer>
 #include <QSslKey>
+
+#include "core/random.h"
 
 namespace Tailops::Http {
 
@@ -114,13 +117,26 @@ HttpTransport::HttpTransport(Mcp::Server &server, const Config::GatewayConfig &c
     for (const QString &h : m_config.allowedHosts) {
         m_allowedHosts.insert(h.toLower());
     }
-    m_http->route(QStringLiteral("/mcp"), Method::Post,
-                  [this](const QHttpServerRequest &req, QHttpServerResponder &&resp) { handlePost(req, std::move(resp)); });
-    m_http->route(QStringLiteral("/mcp"), Method::Get,
-                  [this](const QHttpServerRequest &req, QHttpServerResponder &&resp) { handleGet(req, std::move(resp)); });
-    m_http->route(QStringLiteral("/mcp"), Method::Delete, [this](const QHttpServerRequest &req, QHttpServerResponder &&resp) {
-        handleDelete(req, std::move(resp));
+    m_http->route(QStringLiteral("/mcp"), Method::Post, [this](const QHttpServerRequest &req, QHttpServerResponder &&resp) {
+        admitThen(req, std::move(resp), &HttpTransport::handlePost);
     });
+    m_http->route(QStringLiteral("/mcp"), Method::Get, [this](const QHttpServerRequest &req, QHttpServerResponder &&resp) {
+        admitThen(req, std::move(resp), &HttpTransport::handleGet);
+    });
+    m_http->route(QStringLiteral("/mcp"), Method::Delete, [this](const QHttpServerRequest &req, QHttpServerResponder &&resp) {
+        admitThen(req, std::move(resp), &HttpTransport::handleDelete);
+    });
+    const auto metadata = [this](QHttpServerResponder &&resp) {
+        if (m_prmDocument.isEmpty()) {
+            sendResponse(resp, Status::NotFound, kJson,
+                         QByteArrayLiteral("{\"error\":\"not found: OAuth is not enabled (auth.mode)\"}"));
+            return;
+        }
+        sendResponse(resp, Status::Ok, Headers { { "Content-Type", "application/json" }, { "Cache-Control", "max-age=3600" } },
+                     m_prmDocument);
+    };
+    m_http->route(QStringLiteral("/.well-known/oauth-protected-resource"), Method::Get, metadata);
+    m_http->route(QStringLiteral("/.well-known/oauth-protected-resource/mcp"), Method::Get, metadata);
     m_http->route(QStringLiteral("/mcp"), Method::AnyKnown, [](QHttpServerResponder &&resp) {
         refuse(resp, Status::MethodNotAllowed, Mcp::ErrorCode::ServerError, QStringLiteral("Method not allowed"),
                Headers { { "Content-Type", "application/json" }, { "Allow", "GET, POST, DELETE" } });
@@ -214,66 +230,121 @@ bool HttpTransport::originAllowed(const QByteArray &origin) const
     return m_allowedHosts.contains(host);
 }
 
-std::optional<Auth::Caller> HttpTransport::admit(const QHttpServerRequest &request, QHttpServerResponder &responder)
+void HttpTransport::setProtectedResource(const QJsonObject &metadata, const QString &metadataUrl)
 {
-    const QByteArray host = request.value("host");
+    m_prmDocument = QJsonDocument(metadata).toJson(QJsonDocument::Compact);
+    m_prmUrl = metadataUrl;
+}
+
+HttpTransport::Incoming HttpTransport::capture(const QHttpServerRequest &request, QHttpServerResponder &responder)
+{
+    Incoming in;
+    in.remote = request.remoteAddress();
+    in.port = responder.socket() ? responder.socket()->peerPort() : 0;
+    in.body = request.body();
+    for (const char *name : { "host", "origin", "authorization", "content-type", "accept", "mcp-protocol-version",
+                              "mcp-session-id" }) {
+        const QByteArray v = request.value(name);
+        if (!v.isEmpty()) {
+            in.headers.insert(QByteArray(name), v);
+        }
+    }
+    return in;
+}
+
+void HttpTransport::unauthorized(QHttpServerResponder &responder, const QString &error, const QString &description) const
+{
+    QByteArray challenge;
+    if (auto value = Auth::wwwAuthenticate(error, description, m_prmUrl)) {
+        challenge = *value;
+    } else {
+        challenge = "Bearer";
+    }
+    const QByteArray body = QJsonDocument(QJsonObject { { QStringLiteral("error"), error.isEmpty() ? QStringLiteral("invalid_token") : error },
+                                                        { QStringLiteral("error_description"), description } })
+                                .toJson(QJsonDocument::Compact);
+    sendResponse(responder, Status::Unauthorized, Headers { { "Content-Type", "application/json" }, { "WWW-Authenticate", challenge } },
+                 body);
+}
+
+void HttpTransport::admitThen(const QHttpServerRequest &request, QHttpServerResponder &&responder, Handler handler)
+{
+    const Incoming in = capture(request, responder);
+    const QByteArray host = in.value("host");
     if (host.isEmpty()) {
         refuse(responder, Status::BadRequest, Mcp::ErrorCode::ServerError, QStringLiteral("Bad Request: missing Host header"));
-        return std::nullopt;
+        return;
     }
     if (!hostAllowed(host)) {
         qCWarning(Core::lcHttp).noquote() << "refused Host" << QString::fromLatin1(host.left(100)) << "from"
-                                          << request.remoteAddress().toString() << "(DNS rebinding protection)";
+                                          << in.remote.toString() << "(DNS rebinding protection)";
         refuse(responder, Status::Forbidden, Mcp::ErrorCode::ServerError,
                QStringLiteral("Forbidden: Host '%1' is not allowed (add it to http.allowed_hosts in gateway.yaml)")
                    .arg(QString::fromLatin1(hostOnly(host).left(100))));
-        return std::nullopt;
+        return;
     }
-    const QByteArray origin = request.value("origin");
+    const QByteArray origin = in.value("origin");
     if (!origin.isEmpty() && !originAllowed(origin)) {
         qCWarning(Core::lcHttp).noquote() << "refused Origin" << QString::fromLatin1(origin.left(100));
         refuse(responder, Status::Forbidden, Mcp::ErrorCode::ServerError,
                QStringLiteral("Forbidden: Origin '%1' is not allowed").arg(QString::fromLatin1(origin.left(100))));
-        return std::nullopt;
+        return;
     }
-    const QString peer = request.remoteAddress().toString()
-        + (responder.socket() ? u':' + QString::number(responder.socket()->peerPort()) : QString());
+    const QString peer = (in.remote.protocol() == QAbstractSocket::IPv6Protocol ? QString(u'[' + in.remote.toString() + u']')
+                                                                                : in.remote.toString())
+        + u':' + QString::number(in.port);
     if (!m_authenticator) {
         Auth::Caller anonymous;
         anonymous.transport = QStringLiteral("http");
         anonymous.agent = QStringLiteral("anonymous-loopback");
         anonymous.peer = peer;
         anonymous.scopes = Auth::expandScopes(m_config.stdioScopes);
-        return anonymous;
+        (this->*handler)(in, std::move(responder), anonymous);
+        return;
     }
-    const QByteArray authorization = request.value("authorization").trimmed();
+    const QByteArray authorization = in.value("authorization").trimmed();
     QByteArray token;
     if (authorization.size() > 7 && authorization.left(7).toLower() == "bearer ") {
         token = authorization.mid(7).trimmed();
     }
-    const auto unauthorized = [&](const QString &error, const QString &description) {
-        QByteArray challenge = "Bearer realm=\"tailops\"";
-        if (!error.isEmpty()) {
-            challenge += ", error=\"" + error.toLatin1() + "\", error_description=\"" + description.toLatin1() + '"';
-        }
-        const QByteArray body = QJsonDocument(QJsonObject { { QStringLiteral("error"), error.isEmpty() ? QStringLiteral("invalid_token") : error },
-                                                            { QStringLiteral("error_description"), description } })
-                                    .toJson(QJsonDocument::Compact);
-        sendResponse(responder, Status::Unauthorized,
-                     Headers { { "Content-Type", "application/json" }, { "WWW-Authenticate", challenge } }, body);
-    };
     if (token.isEmpty()) {
-        unauthorized(QString(), QStringLiteral("missing token: send Authorization: Bearer <token>"));
-        return std::nullopt;
+        // Tailscale-User-* headers are never read: a tailnet identity comes from tailscaled only.
+        if (authorization.isEmpty() && m_resolver) {
+            auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+            const QPointer<HttpTransport> self(this);
+            const bool handled = m_resolver(in.remote, in.port, this,
+                                            [self, held, in, handler, peer](Core::Result<Auth::Caller> caller) {
+                                                if (!self) {
+                                                    return;
+                                                }
+                                                if (!caller) {
+                                                    self->unauthorized(*held, QStringLiteral("invalid_token"),
+                                                                       QStringLiteral("no token, and the tailnet identity of "
+                                                                                      "%1 is unknown: %2")
+                                                                           .arg(peer, caller.error().message));
+                                                    return;
+                                                }
+                                                caller->transport = QStringLiteral("http");
+                                                caller->peer = peer;
+                                                (self.data()->*handler)(in, std::move(*held), *caller);
+                                            });
+            if (!handled) {
+                unauthorized(*held, QString(), QStringLiteral("missing token: send Authorization: Bearer <token>"));
+            }
+            return;
+        }
+        unauthorized(responder, QString(), QStringLiteral("missing token: send Authorization: Bearer <token>"));
+        return;
     }
     auto caller = m_authenticator->authenticate(token);
     if (!caller) {
-        unauthorized(QStringLiteral("invalid_token"), caller.error().message);
-        return std::nullopt;
+        unauthorized(responder, QStringLiteral("invalid_token"), caller.error().message);
+        return;
     }
     caller->transport = QStringLiteral("http");
     caller->peer = peer;
-    return *caller;
+    m_authenticator->noteUse(*caller);
+    (this->*handler)(in, std::move(responder), *caller);
 }
 
 QByteArray HttpTransport::newSessionId() const
@@ -281,8 +352,8 @@ QByteArray HttpTransport::newSessionId() const
     return Core::randomHex(16);
 }
 
-HttpTransport::SessionEntry *HttpTransport::findSession(const QHttpServerRequest &request,
-                                                        QHttpServerResponder &responder, const Auth::Caller &caller)
+HttpTransport::SessionEntry *HttpTransport::findSession(const Incoming &request, QHttpServerResponder &responder,
+                                                        const Auth::Caller &caller)
 {
     const QByteArray id = request.value("mcp-session-id");
     if (id.isEmpty()) {
@@ -301,13 +372,10 @@ HttpTransport::SessionEntry *HttpTransport::findSession(const QHttpServerRequest
     return it->get();
 }
 
-void HttpTransport::handlePost(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+void HttpTransport::handlePost(const Incoming &request, QHttpServerResponder &&responder, const Auth::Caller &admitted)
 {
-    const auto caller = admit(request, responder);
-    if (!caller) {
-        return;
-    }
-    if (request.body().size() > m_config.maxRequestBytes) {
+    const Auth::Caller *caller = &admitted;
+    if (request.body.size() > m_config.maxRequestBytes) {
         refuse(responder, Status::PayloadTooLarge, Mcp::ErrorCode::ServerError, QStringLiteral("Payload Too Large"));
         return;
     }
@@ -328,7 +396,7 @@ void HttpTransport::handlePost(const QHttpServerRequest &request, QHttpServerRes
                    .arg(QString::fromLatin1(version.left(40)), Mcp::supportedProtocolVersions().join(QStringLiteral(", "))));
         return;
     }
-    const Mcp::Message message = Mcp::decode(request.body());
+    const Mcp::Message message = Mcp::decode(request.body);
     if (message.kind == Mcp::Message::Kind::Invalid) {
         refuse(responder, Status::BadRequest, message.error.code, message.error.message);
         return;
@@ -381,6 +449,9 @@ void HttpTransport::handlePost(const QHttpServerRequest &request, QHttpServerRes
     }
     const QByteArray sessionId = request.value("mcp-session-id");
     auto exchange = std::make_shared<HttpExchange>(std::move(responder), sessionId);
+    if (!m_prmUrl.isEmpty() && caller->agent.startsWith(QStringLiteral("oauth:"))) {
+        exchange->setScopeChallenge(m_prmUrl);
+    }
     const bool wantsProgress = message.params.value(QStringLiteral("_meta")).toObject().contains(QStringLiteral("progressToken"));
     entry->session->handle(message, exchange);
     if (!exchange->isFinished()) {
@@ -388,18 +459,14 @@ void HttpTransport::handlePost(const QHttpServerRequest &request, QHttpServerRes
     }
 }
 
-void HttpTransport::handleGet(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+void HttpTransport::handleGet(const Incoming &request, QHttpServerResponder &&responder, const Auth::Caller &caller)
 {
-    const auto caller = admit(request, responder);
-    if (!caller) {
-        return;
-    }
     if (!acceptsAll(request.value("accept"), { "text/event-stream" })) {
         refuse(responder, Status::NotAcceptable, Mcp::ErrorCode::ServerError,
                QStringLiteral("Not Acceptable: Client must accept text/event-stream"));
         return;
     }
-    SessionEntry *entry = findSession(request, responder, *caller);
+    SessionEntry *entry = findSession(request, responder, caller);
     if (!entry) {
         return;
     }
@@ -412,13 +479,9 @@ void HttpTransport::handleGet(const QHttpServerRequest &request, QHttpServerResp
     entry->standalone->openStandalone();
 }
 
-void HttpTransport::handleDelete(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+void HttpTransport::handleDelete(const Incoming &request, QHttpServerResponder &&responder, const Auth::Caller &caller)
 {
-    const auto caller = admit(request, responder);
-    if (!caller) {
-        return;
-    }
-    if (!findSession(request, responder, *caller)) {
+    if (!findSession(request, responder, caller)) {
         return;
     }
     closeSession(request.value("mcp-session-id"));

@@ -15,6 +15,7 @@ constexpr int InternalError = -32603;
 constexpr int ServerError = -32000;     // transport-level refusals (SDK convention)
 constexpr int SessionNotFound = -32001; // SDK convention
 constexpr int ResourceNotFound = -32002;
+constexpr int RateLimited = -32029;     // rate limit, quota or concurrency cap (data.retryAfter seconds)
 constexpr int RequestCancelled = -32800;
 } // namespace ErrorCode
 

@@ -1,5 +1,7 @@
 #include "server.h"
 
+#include "core/logging.h"
+
 #include <QJsonArray>
 
 namespace Tailops::Mcp {
@@ -17,8 +19,15 @@ Server::~Server()
     m_pool.waitForDone(5000);
 }
 
-void Server::addTool(Tool tool)
+bool Server::addTool(Tool tool)
 {
+    if (!tool.annotations.readOnly
+        && (tool.scope.isEmpty() || tool.scope.endsWith(QStringLiteral(":read")) || tool.tier == Tier::Observe)) {
+        qCCritical(Core::lcMcp).noquote() << "tool" << tool.name << "is not read-only but needs scope"
+                                          << (tool.scope.isEmpty() ? QStringLiteral("(none)") : tool.scope)
+                                          << "or is in the observe tier: not registered";
+        return false;
+    }
     QJsonObject annotations {
         { QStringLiteral("title"), tool.title },
         { QStringLiteral("readOnlyHint"), tool.annotations.readOnly },
@@ -39,6 +48,7 @@ void Server::addTool(Tool tool)
     m_toolIndex.insert(tool.name, m_tools.size());
     m_toolJson.append(json);
     m_tools.append(std::move(tool));
+    return true;
 }
 
 void Server::addPrompt(Prompt prompt)
@@ -66,7 +76,7 @@ QList<const Tool *> Server::visibleTools(const Auth::Caller &caller) const
 {
     QList<const Tool *> out;
     for (const Tool &tool : m_tools) {
-        if (tool.scope.isEmpty() || caller.hasScope(tool.scope)) {
+        if (m_gate ? m_gate->visible(tool, caller) : (tool.scope.isEmpty() || caller.hasScope(tool.scope))) {
             out.append(&tool);
         }
     }

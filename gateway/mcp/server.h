@@ -2,6 +2,7 @@
 
 #include "auth/caller.h"
 #include "callauditor.h"
+#include "callgate.h"
 #include "exec/concurrencylimiter.h"
 #include "exec/executorprovider.h"
 #include "jsonrpc.h"
@@ -40,7 +41,10 @@ public:
     explicit Server(Registry::TargetRegistry &registry, QObject *parent = nullptr);
     ~Server() override;
 
-    void addTool(Tool tool);
+    // Adds a tool. Refused (false, logged) when its declaration is inconsistent: a tool that is not read-only
+    // must need a scope that is not a *:read scope and a tier above observe, so read-only tokens can never
+    // reach it.
+    bool addTool(Tool tool);
     void addPrompt(Prompt prompt);
 
     const QList<Tool> &tools() const { return m_tools; }
@@ -48,7 +52,7 @@ public:
     const QList<Prompt> &prompts() const { return m_prompts; }
     const Prompt *findPrompt(const QString &name) const;
 
-    // The tools this caller may call (its scopes include the tool's scope).
+    // The tools this caller may call: the gate's visible(), or without a gate, its scopes include the tool's.
     QList<const Tool *> visibleTools(const Auth::Caller &caller) const;
 
     Registry::TargetRegistry &registry() { return m_registry; }
@@ -57,6 +61,8 @@ public:
     void setExecutorProvider(Exec::ExecutorProvider *provider) { m_executors = provider; }
     CallAuditor *auditor() const { return m_auditor; }
     void setAuditor(CallAuditor *auditor) { m_auditor = auditor; }
+    CallGate *gate() const { return m_gate; }
+    void setGate(CallGate *gate) { m_gate = gate; }
     QThreadPool &pool() { return m_pool; }
 
     int pageSize() const { return m_pageSize; }
@@ -83,6 +89,7 @@ private:
     Exec::ConcurrencyLimiter m_limiter;
     Exec::ExecutorProvider *m_executors = nullptr;
     CallAuditor *m_auditor = nullptr;
+    CallGate *m_gate = nullptr;
     int m_pageSize = 50;
 };
 

@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include "core/logging.h"
+#include "hygiene.h"
 #include "schema.h"
 #include "server.h"
 
@@ -67,6 +68,7 @@ struct Session::Call
     bool finished = false;
     Exec::ConcurrencyLimiter::Ticket ticket = 0; // queued for a slot of the target
     bool holdsSlot = false;
+    bool holdsGate = false; // the gate's concurrency slot for this caller
 };
 
 Session::Session(Server &server, Auth::Caller caller, QObject *parent)
@@ -142,7 +144,7 @@ void Session::handle(const Message &message, const OutboxPtr &outbox)
                                                                         "first") }));
         return;
     }
-    if (m_calls.contains(idKey(message.id)) || m_pendingAudit.contains(idKey(message.id))) {
+    if (m_calls.contains(idKey(message.id)) || m_pending.contains(idKey(message.id))) {
         outbox->respond(makeError(message.id, RpcError { ErrorCode::InvalidRequest,
                                                          QStringLiteral("Request id is already in use by a request "
                                                                         "in flight") }));
@@ -234,18 +236,26 @@ void Session::onToolsList(const Message &m, const OutboxPtr &out)
     out->respond(makeResult(m.id, result));
 }
 
+struct Session::Pending
+{
+    OutboxPtr outbox;
+    QString approvalId;     // set while a human is asked
+    bool holdsGate = false; // the gate's concurrency slot for this caller
+};
+
 void Session::onToolsCall(const Message &m, const OutboxPtr &out)
 {
     const QJsonValue name = m.params.value(QStringLiteral("name"));
-    const QJsonObject arguments = m.params.value(QStringLiteral("arguments")).toObject();
+    QJsonObject arguments = m.params.value(QStringLiteral("arguments")).toObject();
     CallInfo info { m_caller, m.id.isString() ? m.id.toString() : QString::number(qint64(m.id.toDouble())),
                     name.toString().left(128), arguments.value(QStringLiteral("target")).toString(QStringLiteral("local")).left(64),
                     arguments };
     CallAuditor *auditor = m_server.auditor();
-    // Every refusal is answered and recorded the same way.
-    const auto refuseProtocol = [&](const QString &message) {
+    CallGate *gate = m_server.gate();
+    // Every refusal is answered and recorded the same way; none reaches a tool or an executor.
+    const auto refuseProtocol = [&](const QString &rule, const QString &message) {
         if (auditor) {
-            auditor->denied(info, QStringLiteral("protocol"), message);
+            auditor->denied(info, rule, message);
         }
         out->respond(makeError(m.id, invalidParams(message)));
     };
@@ -257,31 +267,30 @@ void Session::onToolsCall(const Message &m, const OutboxPtr &out)
     };
 
     if (!name.isString()) {
-        refuseProtocol(QStringLiteral("tools/call: 'name' (string) is required"));
+        refuseProtocol(QStringLiteral("protocol"), QStringLiteral("tools/call: 'name' (string) is required"));
         return;
     }
     const Tool *tool = m_server.findTool(name.toString());
     if (!tool) {
-        refuseProtocol(QStringLiteral("Unknown tool: %1").arg(name.toString().left(128)));
+        refuseProtocol(QStringLiteral("protocol"), QStringLiteral("Unknown tool: %1").arg(name.toString().left(128)));
         return;
     }
     const QJsonValue args = m.params.value(QStringLiteral("arguments"));
     if (!args.isUndefined() && !args.isNull() && !args.isObject()) {
-        refuseProtocol(QStringLiteral("tools/call: 'arguments' must be an object"));
+        refuseProtocol(QStringLiteral("protocol"), QStringLiteral("tools/call: 'arguments' must be an object"));
         return;
     }
     if (const auto problem = validateJson(arguments, tool->inputSchema)) {
-        refuseProtocol(QStringLiteral("Invalid arguments for tool %1: %2").arg(tool->name, *problem));
+        refuseProtocol(QStringLiteral("protocol"), QStringLiteral("Invalid arguments for tool %1: %2").arg(tool->name, *problem));
         return;
     }
+    if (const auto problem = checkArguments(*tool, arguments)) {
+        refuseProtocol(QStringLiteral("hygiene"), QStringLiteral("Invalid arguments for tool %1: %2").arg(tool->name, *problem));
+        return;
+    }
+    info.arguments = arguments; // normalised paths
     if (!tool->takesTarget) {
         info.target.clear();
-    }
-    if (!tool->scope.isEmpty() && !m_caller.hasScope(tool->scope)) {
-        refuseTool(QStringLiteral("scope"), QStringLiteral("Operation not permitted for target: %1 needs the %2 scope, "
-                                                           "which this caller does not have")
-                                                .arg(tool->name, tool->scope));
-        return;
     }
     ToolContext ctx;
     ctx.arguments = arguments;
@@ -295,26 +304,140 @@ void Session::onToolsCall(const Message &m, const OutboxPtr &out)
                                                        .arg(info.target));
             return;
         }
-        if (!tool->scope.isEmpty() && !ctx.target->capabilities.contains(tool->scope)) {
-            refuseTool(QStringLiteral("capabilities"), QStringLiteral("Operation not permitted for target: '%1' does "
-                                                                      "not allow %2 (its capabilities lack %3)")
-                                                           .arg(ctx.target->id, tool->name, tool->scope));
+    }
+
+    GateVerdict verdict;
+    if (gate) {
+        verdict = gate->decide(*tool, ctx.target, m_caller, arguments);
+    } else if (!tool->scope.isEmpty() && !m_caller.hasScope(tool->scope)) {
+        verdict = { GateVerdict::Kind::Deny, QStringLiteral("scope"),
+                    QStringLiteral("Operation not permitted for target: %1 needs the %2 scope, which this caller does "
+                                   "not have")
+                        .arg(tool->name, tool->scope),
+                    0, 0 };
+    } else if (ctx.target && !tool->scope.isEmpty() && !ctx.target->capabilities.contains(tool->scope)) {
+        verdict = { GateVerdict::Kind::Deny, QStringLiteral("capabilities"),
+                    QStringLiteral("Operation not permitted for target: '%1' does not allow %2 (its capabilities lack %3)")
+                        .arg(ctx.target->id, tool->name, tool->scope),
+                    0, 0 };
+    } else {
+        verdict = { GateVerdict::Kind::Allow, QStringLiteral("scopes+capabilities"), QString(), 0, 0 };
+    }
+
+    switch (verdict.kind) {
+    case GateVerdict::Kind::Deny:
+        if (verdict.rule == u"scope") {
+            if (auditor) {
+                auditor->denied(info, verdict.rule, verdict.reason);
+            }
+            out->insufficientScope(tool->scope, makeResult(m.id, toolResultJson(ToolResult::error(verdict.reason))));
             return;
         }
+        refuseTool(verdict.rule, verdict.reason);
+        return;
+    case GateVerdict::Kind::Limited:
+        if (auditor) {
+            auditor->denied(info, verdict.rule, verdict.reason);
+        }
+        out->limited(verdict.retryAfterSeconds,
+                     makeError(m.id, RpcError { ErrorCode::RateLimited, verdict.reason,
+                                                QJsonObject { { QStringLiteral("retryAfter"), verdict.retryAfterSeconds } } }));
+        return;
+    case GateVerdict::Kind::Allow:
+        proceed(*tool, std::move(ctx), m, out, info, verdict.rule);
+        return;
+    case GateVerdict::Kind::RequireApproval:
+        break;
     }
-    if (!auditor) {
-        startCall(*tool, std::move(ctx), m, out, info);
+
+    // A human decides; the call waits (with progress) and holds its caller's concurrency slot.
+    const QString key = idKey(m.id);
+    auto pending = std::make_shared<Pending>();
+    pending->outbox = out;
+    pending->holdsGate = true;
+    m_pending.insert(key, pending);
+    const QJsonValue progressToken = m.params.value(QStringLiteral("_meta")).toObject().value(QStringLiteral("progressToken"));
+    const std::weak_ptr<Pending> weak = pending;
+    sendLog(LogLevel::Notice, QStringLiteral("%1 on %2 needs approval: %3").arg(tool->name, info.target, verdict.reason), out);
+    pending->approvalId = gate->requestApproval(
+        info, verdict, this,
+        [this, weak, progressToken](const QString &message, double elapsed, double total) {
+            const auto p = weak.lock();
+            if (!p || progressToken.isUndefined() || progressToken.isNull()) {
+                return;
+            }
+            p->outbox->notify(makeNotification(QStringLiteral("notifications/progress"),
+                                               QJsonObject { { QStringLiteral("progressToken"), progressToken },
+                                                             { QStringLiteral("progress"), elapsed },
+                                                             { QStringLiteral("total"), total },
+                                                             { QStringLiteral("message"), message } }));
+        },
+        [this, weak, key, tool = *tool, ctx = std::move(ctx), m, out, info](bool approved, const QString &rule,
+                                                                             const QString &reason) mutable {
+            const auto p = weak.lock();
+            if (!p || m_pending.value(key) != p) {
+                return; // cancelled meanwhile
+            }
+            p->approvalId.clear();
+            if (!approved) {
+                dropPending(key, false);
+                if (auto *a = m_server.auditor()) {
+                    a->denied(info, rule, reason);
+                }
+                out->respond(makeResult(m.id, toolResultJson(ToolResult::error(reason))));
+                if (inFlight() == 0) {
+                    Q_EMIT drained();
+                }
+                return;
+            }
+            p->holdsGate = false; // handed on to the call
+            m_pending.remove(key);
+            proceed(tool, std::move(ctx), m, out, info, rule);
+        });
+}
+
+void Session::dropPending(const QString &key, bool abandon)
+{
+    const std::shared_ptr<Pending> p = m_pending.take(key);
+    if (!p) {
         return;
     }
-    // The decision is on disk before the action runs; if it cannot be written, nothing runs.
-    m_pendingAudit.insert(idKey(m.id), out);
+    if (!p->approvalId.isEmpty() && m_server.gate()) {
+        m_server.gate()->cancelApproval(std::exchange(p->approvalId, QString()));
+    }
+    if (p->holdsGate && m_server.gate()) {
+        p->holdsGate = false;
+        m_server.gate()->release(m_caller);
+    }
+    if (abandon) {
+        p->outbox->abandon();
+    }
+}
+
+// The call is allowed (by the gate, a grant or a human): its decision goes to the audit log first, and
+// only once that record is durable does the tool run. The gate's slot is released when the call ends.
+void Session::proceed(const Tool &tool, ToolContext ctx, const Message &m, const OutboxPtr &out, const CallInfo &info,
+                      const QString &rule)
+{
+    CallAuditor *auditor = m_server.auditor();
+    if (!auditor) {
+        startCall(tool, std::move(ctx), m, out, info);
+        return;
+    }
     const QString key = idKey(m.id);
-    auditor->allowed(info, QStringLiteral("scopes+capabilities"), this,
-                     [this, key, tool = *tool, ctx = std::move(ctx), m, out, info](const QString &error) mutable {
-                         if (!m_pendingAudit.remove(key)) {
+    auto pending = std::make_shared<Pending>();
+    pending->outbox = out;
+    pending->holdsGate = m_server.gate() != nullptr;
+    m_pending.insert(key, pending);
+    const std::weak_ptr<Pending> weak = pending;
+    auditor->allowed(info, rule, this,
+                     [this, weak, key, tool, ctx = std::move(ctx), m, out, info](const QString &error) mutable {
+                         const auto p = weak.lock();
+                         if (!p || m_pending.value(key) != p) {
                              return; // cancelled while the decision was being written
                          }
                          if (!error.isEmpty()) {
+                             dropPending(key, false);
                              out->respond(makeResult(m.id, toolResultJson(ToolResult::error(
                                                               QStringLiteral("Refusing to act unaudited: the audit log "
                                                                              "cannot be written (%1)")
@@ -324,6 +447,8 @@ void Session::onToolsCall(const Message &m, const OutboxPtr &out)
                              }
                              return;
                          }
+                         p->holdsGate = false; // handed on to the call
+                         m_pending.remove(key);
                          startCall(tool, std::move(ctx), m, out, info);
                      });
 }
@@ -340,6 +465,7 @@ void Session::startCall(const Tool &tool, ToolContext ctx, const Message &m, con
     call->tool = tool.name;
     call->target = ctx.target ? ctx.target->id : QString();
     call->timer.start();
+    call->holdsGate = m_server.gate() != nullptr;
     ctx.cancelled = call->cancelled;
     m_calls.insert(call->key, call);
 
@@ -367,6 +493,14 @@ void Session::startCall(const Tool &tool, ToolContext ctx, const Message &m, con
             },
             Qt::QueuedConnection);
     };
+    if (CallGate *gate = m_server.gate()) {
+        // Runs on a worker thread: the gate's recheck only reads the policy snapshot. The tool and the
+        // target are copied: the call may outlive the registry snapshot it started with.
+        ctx.recheck = [gate, tool = std::make_shared<const Tool>(tool), targets = ctx.targets, target = ctx.target,
+                       caller = m_caller](const QJsonObject &arguments) {
+            return gate->recheck(*tool, target, caller, arguments);
+        };
+    }
     sendLog(LogLevel::Debug, QStringLiteral("%1 on %2: started").arg(tool.name, call->target), out);
 
     if (!tool.blocking) {
@@ -442,6 +576,12 @@ void Session::runOnPool(const std::shared_ptr<Call> &call, const Tool &tool, Too
 
 void Session::releaseSlot(const std::shared_ptr<Call> &call)
 {
+    if (call->holdsGate) {
+        call->holdsGate = false;
+        if (m_server.gate()) {
+            m_server.gate()->release(m_caller);
+        }
+    }
     if (call->holdsSlot) {
         call->holdsSlot = false;
         m_server.limiter().release(call->target);
@@ -511,8 +651,8 @@ void Session::onCancelled(const Message &m)
     if (!requestId.isString() && !requestId.isDouble()) {
         return;
     }
-    if (const OutboxPtr pending = m_pendingAudit.take(idKey(requestId))) {
-        pending->abandon();
+    if (m_pending.contains(idKey(requestId))) {
+        dropPending(idKey(requestId), true);
         if (inFlight() == 0) {
             Q_EMIT drained();
         }
@@ -540,9 +680,9 @@ void Session::onCancelled(const Message &m)
 
 void Session::cancelAll()
 {
-    const auto pending = std::exchange(m_pendingAudit, {});
-    for (const OutboxPtr &out : pending) {
-        out->abandon();
+    const QStringList pendingKeys = m_pending.keys();
+    for (const QString &key : pendingKeys) {
+        dropPending(key, true);
     }
     const auto calls = m_calls;
     m_calls.clear();

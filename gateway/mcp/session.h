@@ -27,6 +27,20 @@ public:
     virtual void notify(const QJsonObject &notification) = 0;
     virtual void respond(const QJsonObject &response) = 0;
     virtual void abandon() = 0;
+    // The request was refused by a rate limit, quota or concurrency cap. HTTP answers 429 with Retry-After
+    // (when nothing was streamed yet); the default just sends the JSON-RPC error.
+    virtual void limited(qint64 retryAfterSeconds, const QJsonObject &errorResponse)
+    {
+        Q_UNUSED(retryAfterSeconds);
+        respond(errorResponse);
+    }
+    // The caller lacks SCOPE for the tool. HTTP with OAuth answers 403 insufficient_scope so the client can
+    // ask for it (step-up); the default sends the tool error result.
+    virtual void insufficientScope(const QString &scope, const QJsonObject &toolErrorResponse)
+    {
+        Q_UNUSED(scope);
+        respond(toolErrorResponse);
+    }
 };
 
 using OutboxPtr = std::shared_ptr<Outbox>;
@@ -51,7 +65,7 @@ public:
     QString protocolVersion() const { return m_protocolVersion; }
     QString clientName() const { return m_clientName; }
     const Auth::Caller &caller() const { return m_caller; }
-    qsizetype inFlight() const { return m_calls.size() + m_pendingAudit.size(); }
+    qsizetype inFlight() const { return m_calls.size() + m_pending.size(); }
 
     // Cancels every call in flight (the session is closing).
     void cancelAll();
@@ -80,6 +94,10 @@ private:
     void onInitialized(const Message &m);
     void onCancelled(const Message &m);
 
+    struct Pending; // a call waiting for its approval or its audit record
+    void proceed(const Tool &tool, ToolContext context, const Message &m, const OutboxPtr &out, const CallInfo &info,
+                 const QString &rule);
+    void dropPending(const QString &key, bool abandon);
     void startCall(const Tool &tool, ToolContext context, const Message &m, const OutboxPtr &out, const CallInfo &info);
     void runOnPool(const std::shared_ptr<Call> &call, const Tool &tool, ToolContext context);
     void finishCall(const std::shared_ptr<Call> &call, const ToolResult &result);
@@ -99,7 +117,7 @@ private:
     QString m_clientName;
     std::optional<LogLevel> m_logLevel;
     QHash<QString, std::shared_ptr<Call>> m_calls;
-    QHash<QString, OutboxPtr> m_pendingAudit; // calls whose decision record is being written
+    QHash<QString, std::shared_ptr<Pending>> m_pending; // calls waiting for approval or their decision record
     std::function<void(const QJsonObject &)> m_unsolicited;
 };
 

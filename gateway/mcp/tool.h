@@ -23,6 +23,12 @@ struct ToolAnnotations
     bool openWorld = false;
 };
 
+// How much a tool can change (policy tiers): observe reads, control changes running state (restart a
+// container), admin changes the system (packages, files, arbitrary commands).
+enum class Tier { Observe = 0, Control = 1, Admin = 2 };
+// How bad a mistake with the tool can be; policy rules can match on it (e.g. approval for high and up).
+enum class Risk { Low = 0, Moderate = 1, High = 2, Critical = 3 };
+
 enum class LogLevel { Debug, Info, Notice, Warning, Error, Critical, Alert, Emergency };
 
 using CancelFlag = Exec::CancelFlag;
@@ -39,6 +45,9 @@ struct ToolContext
     std::shared_ptr<Exec::CommandExecutor> executor; // for the target, when the gateway has one for its type
     std::function<void(double progress, double total, const QString &message)> progress;
     std::function<void(LogLevel level, const QString &message)> log;
+    // Asks the gate again with changed arguments (e.g. a path after resolving symlinks on the target):
+    // the reason it would be refused, or nullopt. Thread-safe; unset means nothing to check.
+    std::function<std::optional<QString>(const QJsonObject &arguments)> recheck;
 
     bool isCancelled() const { return cancelled && cancelled->load(); }
 };
@@ -71,6 +80,14 @@ struct Tool
     QJsonObject outputSchema;
     ToolAnnotations annotations;
     QString scope;           // required scope (also required in the target's capabilities)
+    Tier tier = Tier::Observe;
+    Risk risk = Risk::Low;
+    // Argument hygiene (Mcp::checkArguments): string arguments that are paths (absolute, normalised by
+    // component) and those allowed to start with '-' or to hold line breaks. Every other string argument
+    // is refused when it starts with '-' or contains CR, LF or NUL.
+    QStringList pathArguments;
+    QStringList dashAllowed;
+    QStringList multilineArguments;
     bool takesTarget = true; // has a "target" argument, default "local"
     bool blocking = true;    // runs on the worker pool; false = cheap, runs on the event loop
     std::function<ToolResult(const ToolContext &)> run;

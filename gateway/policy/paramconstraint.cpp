@@ -1,6 +1,6 @@
 #include "paramconstraint.h"
 
-#include "pathprefix.h"
+#include "core/paths.h"
 
 #include <QJsonArray>
 
@@ -101,13 +101,13 @@ std::optional<QString> ParamConstraint::checkItem(const QJsonValue &item) const
         if (!item.isString()) {
             return QStringLiteral("argument '%1' must be a path string (path_prefixes)").arg(name);
         }
-        const auto normalised = normalizePath(item.toString());
+        const auto normalised = Core::normalizePath(item.toString());
         if (!normalised) {
             return QStringLiteral("argument '%1': %2 (path_prefixes)").arg(name, normalised.error().message);
         }
         bool under = false;
         for (const QString &prefix : pathPrefixes) {
-            if (isUnderPrefix(*normalised, prefix)) {
+            if (Core::isUnderPrefix(*normalised, prefix)) {
                 under = true;
                 break;
             }

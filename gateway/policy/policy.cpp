@@ -114,12 +114,12 @@ Policy::Policy(Effect defaultEffect, qint64 approvalTimeoutSeconds, QList<Rule> 
 
 std::shared_ptr<const Policy> Policy::denyAll()
 {
-    return std::make_shared<const Policy>(Effect::Deny, 300, QList<Rule>(), QList<Grant>());
+    return std::make_shared<const Policy>(Effect::Deny, 0, QList<Rule>(), QList<Grant>());
 }
 
 std::shared_ptr<const Policy> Policy::permissive()
 {
-    return std::make_shared<const Policy>(Effect::Allow, 300, QList<Rule>(), QList<Grant>());
+    return std::make_shared<const Policy>(Effect::Allow, 0, QList<Rule>(), QList<Grant>());
 }
 
 const Rule *Policy::rule(const QString &name) const

@@ -4,7 +4,7 @@
 //
 //   version: "1"                 # "1" or "1.0"
 //   default: deny                # deny (the default) | allow; used when no rule matches
-//   approval_timeout: 5m         # default wait for require_approval rules (default 5m)
+//   approval_timeout: 5m         # default wait for require_approval rules (default: approvals.timeout, 120 s)
 //   grants:                      # scopes for tailnet identities (they carry no token)
 //     - callers: ["user:alice@example.com", "tag:tag:ops"]
 //       scopes: [readonly, container:write]
@@ -39,6 +39,7 @@
 // in lenient loading only, skipped (a broken deny rule always fails the load).
 
 #include "glob.h"
+#include "mcp/tool.h"
 #include "paramconstraint.h"
 
 #include <QHash>
@@ -52,8 +53,8 @@
 namespace Tailops::Policy {
 
 enum class Effect { Allow, Deny, RequireApproval };
-enum class Tier { Observe = 0, Control = 1, Admin = 2 };
-enum class Risk { Low = 0, Moderate = 1, High = 2, Critical = 3 };
+using Tier = Mcp::Tier;
+using Risk = Mcp::Risk;
 
 QString effectName(Effect effect);
 QString tierName(Tier tier);

@@ -54,9 +54,8 @@ Request Request::make(const Mcp::Tool &tool, const Registry::Target *target, con
     Request r;
     r.tool = tool.name;
     r.scope = tool.scope;
-    r.tier = tier.value_or(tierForScope(tool.scope));
-    r.risk = risk.value_or(tool.annotations.readOnly ? Risk::Low
-                                                     : (tool.annotations.destructive ? Risk::High : Risk::Moderate));
+    r.tier = tier.value_or(tool.tier);
+    r.risk = risk.value_or(tool.risk);
     if (target) {
         r.targetId = target->id;
         r.targetTags = target->tags;
@@ -64,8 +63,8 @@ Request Request::make(const Mcp::Tool &tool, const Registry::Target *target, con
     }
     r.agent = caller.agent;
     r.scopes = caller.scopes;
-    r.user = tailnetUser;
-    r.callerTags = caller.hostTags;
+    r.user = tailnetUser.isEmpty() ? caller.user : tailnetUser;
+    r.callerTags = caller.tailnetTags;
     r.arguments = arguments;
     return r;
 }

@@ -42,7 +42,7 @@ struct Request
     // arguments as validated against the tool's input schema
     QJsonObject arguments;
 
-    // Fills the fields from the gateway's types. The tier defaults to tierForScope(tool.scope) and the
+    // Fills the fields from the gateway's types. The tier and risk default to what the tool declares
     // risk is derived from the tool's annotations (read-only: low, destructive: high, else moderate)
     // unless given. `target` may be null for target-less tools.
     static Request make(const Mcp::Tool &tool, const Registry::Target *target, const Auth::Caller &caller,

@@ -1,6 +1,6 @@
 #include "policyloader.h"
 
-#include "pathprefix.h"
+#include "core/paths.h"
 
 #include "auth/scopes.h"
 #include "config/yamlsupport_p.h"
@@ -17,7 +17,7 @@ namespace Y = Config::Yaml;
 
 namespace {
 
-constexpr qint64 kDefaultApprovalTimeout = 300;
+constexpr qint64 kDefaultApprovalTimeout = 0; // 0: approvals.timeout of gateway.yaml (120 s by default)
 constexpr qsizetype kMaxRules = 100000;
 
 // Reads a list of glob strings, reporting each bad item at its own position. nullopt on any error.
@@ -206,7 +206,7 @@ std::optional<ParamConstraint> readConstraint(const QString &argName, const YAML
                     good = false;
                     continue;
                 }
-                const auto normalised = normalizePath(*text);
+                const auto normalised = Core::normalizePath(*text);
                 if (!normalised) {
                     r.error(item, QStringLiteral("%1.path_prefixes: bad path prefix '%2': %3")
                                       .arg(context, QString(*text).replace(QChar(u'\0'), QStringLiteral("\\0")),

@@ -1,7 +1,19 @@
 #include "gatewayservice.h"
 
+#include "approvals/adminserver.h"
+#include "approvals/approvalbroker.h"
+#include "audit/redactor.h"
+#include "auth/oauth/httpjwkssource.h"
+#include "auth/oauth/jwkssource.h"
+#include "auth/oauth/oauthauthenticator.h"
+#include "auth/oauth/protectedresource.h"
 #include "auth/scopes.h"
 #include "auth/secret.h"
+#include "auth/tailnet/tailnetwhois.h"
+#include "gatekeeper.h"
+#include "policy/policyengine.h"
+#include "policy/policyloader.h"
+#include "policy/ratelimiter.h"
 #include "core/logging.h"
 #include "connectivity/connectivitytool.h"
 #include "exec/docker/dockertools.h"
@@ -18,10 +30,61 @@
 #include "registry/targetregistry.h"
 #include "stdio/stdiotransport.h"
 #include "tools/builtintools.h"
+#include "tools/commandtools.h"
 
 #include <QFileInfo>
 
 namespace Tailops::Service {
+
+namespace {
+
+// auth.mode both: JWTs (three dot-separated parts) go to OAuth, the rest to HMAC tokens. OAuth callers
+// whose token carries no scope get the scopes policy.yaml grants to their user and tags.
+class GatewayAuthenticator final : public Auth::Authenticator
+{
+public:
+    GatewayAuthenticator(std::unique_ptr<Auth::Authenticator> tokens, std::unique_ptr<Auth::Authenticator> oauth,
+                         Policy::PolicyEngine &policy)
+        : m_tokens(std::move(tokens))
+        , m_oauth(std::move(oauth))
+        , m_policy(policy)
+    {
+    }
+
+    Core::Result<Auth::Caller> authenticate(const QByteArray &token) override
+    {
+        const bool jwt = token.count('.') == 2;
+        Auth::Authenticator *chosen = jwt && m_oauth ? m_oauth.get() : (!jwt && m_tokens ? m_tokens.get() : nullptr);
+        if (!chosen) {
+            return Core::fail(jwt ? QStringLiteral("JWT access tokens are not accepted here (auth.mode is token)")
+                                  : QStringLiteral("malformed token (auth.mode is oauth: expected a JWT access token)"));
+        }
+        auto caller = chosen->authenticate(token);
+        if (caller && chosen == m_oauth.get() && caller->scopes.isEmpty()) {
+            caller->scopes = m_policy.policy()->grantedScopes(caller->user, caller->tailnetTags);
+        }
+        return caller;
+    }
+
+    void noteUse(const Auth::Caller &caller) override
+    {
+        if (m_tokens) {
+            m_tokens->noteUse(caller);
+        }
+    }
+
+private:
+    std::unique_ptr<Auth::Authenticator> m_tokens;
+    std::unique_ptr<Auth::Authenticator> m_oauth;
+    Policy::PolicyEngine &m_policy;
+};
+
+Policy::TierLimits tierLimits(const Config::GatewayConfig::TierLimit &l)
+{
+    return { l.ratePerSecond, l.burst, l.daily };
+}
+
+} // namespace
 
 GatewayService::GatewayService(Config::GatewayConfig config, QObject *parent)
     : QObject(parent)
@@ -39,12 +102,31 @@ GatewayService::GatewayService(Config::GatewayConfig config, QObject *parent)
     Connectivity::registerConnectivityTool(*m_server, checks);
     Exec::registerDockerTools(*m_server);
     Tools::registerBuiltinTools(*m_server);
+    Tools::registerCommandTools(*m_server);
+
+    m_policy = std::make_unique<Policy::PolicyEngine>(Policy::Policy::permissive());
+    m_limiter = std::make_unique<Policy::RateLimiter>(
+        std::array<Policy::TierLimits, 3> { tierLimits(m_config.observeLimit), tierLimits(m_config.controlLimit),
+                                            tierLimits(m_config.adminLimit) },
+        m_config.perCallerConcurrency);
+    m_broker = std::make_unique<Approvals::ApprovalBroker>();
+    Audit::RedactionRules redaction;
+    redaction.extraKeys = m_config.auditRedactKeys;
+    redaction.extraPatterns = m_config.auditRedactPatterns;
+    auto created = Audit::Redactor::create(redaction); // a bad pattern is reported by check-config and the audit log
+    auto redactor = std::make_shared<Audit::Redactor>(created ? std::move(*created) : Audit::Redactor());
+    m_gate = std::make_unique<Gatekeeper>(*m_policy, *m_limiter, *m_broker, m_config.approvalTimeoutSeconds,
+                                          [redactor](const QJsonObject &arguments) { return redactor->redactObject(arguments); });
+    m_server->setGate(m_gate.get());
 }
 
 GatewayService::~GatewayService()
 {
     m_http.reset();
     m_stdio.reset();
+    m_admin.reset();
+    m_server->pool().waitForDone(); // running tools may still ask the gate (recheck)
+    m_server->setGate(nullptr);
     m_server->setAuditor(nullptr);
     if (m_audit) {
         m_audit->close();
@@ -74,24 +156,134 @@ void GatewayService::watchTargets()
             m_watcher.addPath(m_config.targetsFile());
         }
     });
-    const auto schedule = [this] { m_reloadDebounce.start(); };
-    connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, schedule);
-    connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this, schedule] {
-        // Only react when targets.yaml itself appeared, disappeared or was replaced.
-        const QFileInfo info(m_config.targetsFile());
-        const QDateTime stamp = info.exists() ? info.lastModified() : QDateTime();
-        if (stamp != m_targetsStamp) {
-            m_targetsStamp = stamp;
-            schedule();
+    m_policyDebounce.setSingleShot(true);
+    m_policyDebounce.setInterval(250);
+    connect(&m_policyDebounce, &QTimer::timeout, this, [this] {
+        const Config::Diagnostics diagnostics = reloadPolicy();
+        for (const auto &d : diagnostics) {
+            qCWarning(Core::lcConfig).noquote() << d.toString();
+        }
+        if (!m_watcher.files().contains(m_config.policyFile()) && QFileInfo::exists(m_config.policyFile())) {
+            m_watcher.addPath(m_config.policyFile());
         }
     });
+    connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, [this](const QString &path) {
+        (path == m_config.policyFile() ? m_policyDebounce : m_reloadDebounce).start();
+    });
+    connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, &GatewayService::onConfigDirChanged);
     if (QFileInfo::exists(m_config.configDir)) {
         m_watcher.addPath(m_config.configDir);
     }
-    if (QFileInfo::exists(m_config.targetsFile())) {
-        m_watcher.addPath(m_config.targetsFile());
-        m_targetsStamp = QFileInfo(m_config.targetsFile()).lastModified();
+    for (const QString &file : { m_config.targetsFile(), m_config.policyFile() }) {
+        if (QFileInfo::exists(file)) {
+            m_watcher.addPath(file);
+        }
     }
+    m_targetsStamp = QFileInfo(m_config.targetsFile()).lastModified();
+    m_policyStamp = QFileInfo(m_config.policyFile()).lastModified();
+}
+
+void GatewayService::onConfigDirChanged()
+{
+    // Only react when targets.yaml or policy.yaml itself appeared, disappeared or was replaced.
+    const auto changed = [](const QString &file, QDateTime &stamp) {
+        const QFileInfo info(file);
+        const QDateTime now = info.exists() ? info.lastModified() : QDateTime();
+        if (now == stamp) {
+            return false;
+        }
+        stamp = now;
+        return true;
+    };
+    if (changed(m_config.targetsFile(), m_targetsStamp)) {
+        m_reloadDebounce.start();
+    }
+    if (changed(m_config.policyFile(), m_policyStamp)) {
+        m_policyDebounce.start();
+    }
+}
+
+Config::Diagnostics GatewayService::reloadPolicy()
+{
+    Config::Diagnostics diagnostics;
+    const QString path = m_config.policyFile();
+    if (!QFileInfo::exists(path)) {
+        m_policy->setPolicy(Policy::Policy::permissive());
+        qCInfo(Core::lcConfig).noquote() << "no policy.yaml: calls are decided by token scopes x target capabilities";
+        Q_EMIT policyReloaded(diagnostics);
+        return diagnostics;
+    }
+    auto loaded = Policy::loadPolicyFile(path, diagnostics, Policy::LoadMode::Lenient);
+    if (!loaded) {
+        diagnostics.append({ Config::Diagnostic::Severity::Error, QStringLiteral("policy.yaml"), 0, 0,
+                             QStringLiteral("not applied: %1; the policy in force stays").arg(loaded.error().message) });
+        qCCritical(Core::lcConfig).noquote() << "policy.yaml has errors; keeping the policy in force";
+    } else {
+        m_policy->setPolicy(*loaded);
+        qCInfo(Core::lcConfig).noquote() << "policy.yaml loaded:" << (*loaded)->rules().size() << "rule(s), default"
+                                         << Policy::effectName((*loaded)->defaultEffect());
+    }
+    Q_EMIT policyReloaded(diagnostics);
+    return diagnostics;
+}
+
+Core::Result<QString> GatewayService::startAdmin()
+{
+    m_admin = std::make_unique<Approvals::AdminServer>(m_broker.get());
+    connect(m_admin.get(), &Approvals::AdminServer::commandHandled, this,
+            [](const QString &command, const QString &approver, bool ok) {
+                qCInfo(Core::lcGateway).noquote() << "admin socket:" << command << "by" << approver << (ok ? "ok" : "refused");
+            });
+    return m_admin->listen(m_config.adminSocketPath());
+}
+
+Core::Result<std::unique_ptr<Auth::Authenticator>> GatewayService::makeAuthenticator()
+{
+    using Mode = Config::GatewayConfig::AuthMode;
+    std::unique_ptr<Auth::Authenticator> tokens;
+    std::unique_ptr<Auth::Authenticator> oauth;
+    if (m_config.authMode == Mode::Token || m_config.authMode == Mode::Both) {
+        auto secret = Auth::loadSharedSecret(m_config.secretFile);
+        if (!secret) {
+            return std::unexpected(secret.error());
+        }
+        Auth::TokenAuthOptions options;
+        options.requireExpiry = m_config.requireExpiry;
+        options.maxTtlSeconds = m_config.maxTokenTtlSeconds;
+        options.tokensPath = m_config.tokensPath();
+        tokens = std::make_unique<Auth::TokenAuthenticator>(*secret, options);
+    }
+    if (m_config.authMode == Mode::OAuth || m_config.authMode == Mode::Both) {
+        std::shared_ptr<Auth::JwksSource> keys;
+        if (!m_config.oauthJwksFile.isEmpty()) {
+            auto fixed = Auth::StaticJwksSource::fromFile(m_config.oauthJwksFile);
+            if (!fixed) {
+                return std::unexpected(fixed.error());
+            }
+            keys = std::shared_ptr<Auth::JwksSource>(std::move(*fixed));
+        } else {
+            Auth::HttpJwksSourceOptions options;
+            options.issuer = m_config.oauthIssuer;
+            options.jwksUrl = QUrl(m_config.oauthJwksUrl);
+            if (auto ok = Auth::HttpJwksSource::checkOptions(options); !ok) {
+                return Core::fail(QStringLiteral("auth.oauth: %1").arg(ok.error().message));
+            }
+            m_jwks = std::make_shared<Auth::HttpJwksSource>(options);
+            connect(m_jwks.get(), &Auth::HttpJwksSource::fetchFailed, this, [](const QString &error) {
+                qCWarning(Core::lcAuth).noquote() << "JWKS:" << error;
+            });
+            if (auto started = m_jwks->start(); !started) {
+                return std::unexpected(started.error());
+            }
+            keys = m_jwks;
+        }
+        Auth::JwtVerifierOptions verifier;
+        verifier.issuer = m_config.oauthIssuer;
+        verifier.audience = m_config.oauthAudience.isEmpty() ? m_config.oauthResource : m_config.oauthAudience;
+        verifier.allowedAlgorithms = m_config.oauthAlgorithms;
+        oauth = std::make_unique<Auth::OAuthAuthenticator>(verifier, keys);
+    }
+    return std::unique_ptr<Auth::Authenticator>(std::make_unique<GatewayAuthenticator>(std::move(tokens), std::move(oauth), *m_policy));
 }
 
 Core::Result<QString> GatewayService::openAudit()
@@ -126,15 +318,61 @@ Core::Result<QString> GatewayService::openAudit()
 
 Core::Result<QList<QUrl>> GatewayService::startHttp(bool noAuth)
 {
-    if (!noAuth && m_config.authMode == Config::GatewayConfig::AuthMode::Token) {
-        auto secret = Auth::loadSharedSecret(m_config.secretFile);
-        if (!secret) {
-            return std::unexpected(secret.error());
+    const bool oauth = m_config.authMode == Config::GatewayConfig::AuthMode::OAuth
+        || m_config.authMode == Config::GatewayConfig::AuthMode::Both;
+    if (!noAuth && m_config.authMode != Config::GatewayConfig::AuthMode::None) {
+        if (oauth && m_config.oauthResource.isEmpty() && m_config.oauthAudience.isEmpty()) {
+            return Core::fail(QStringLiteral("auth.oauth.resource is required: the URL clients use for this gateway "
+                                             "(e.g. https://gateway.tailnet.ts.net/mcp), which tokens must name as "
+                                             "their audience"));
         }
-        m_authenticator = std::make_unique<Auth::TokenAuthenticator>(*secret);
+        auto authenticator = makeAuthenticator();
+        if (!authenticator) {
+            return std::unexpected(authenticator.error());
+        }
+        m_authenticator = std::move(*authenticator);
     }
     m_http = std::make_unique<Http::HttpTransport>(*m_server, m_config, m_authenticator.get());
-    return m_http->listen();
+    if (m_authenticator && m_config.tailnetEnabled) {
+        m_whois = std::make_unique<Auth::TailnetWhois>(m_config.tailnetSocket);
+        m_http->setCallerResolver([this](const QHostAddress &address, quint16 port, const QObject *context,
+                                         std::function<void(Core::Result<Auth::Caller>)> done) {
+            if (!Auth::isTailnetAddress(address)) {
+                return false;
+            }
+            m_whois->lookup(address, port, context, [this, done = std::move(done)](Core::Result<Auth::TailnetIdentity> who) {
+                if (!who) {
+                    done(std::unexpected(who.error()));
+                    return;
+                }
+                Auth::Caller caller;
+                caller.user = who->user;
+                caller.node = who->node;
+                caller.tailnetTags = who->tags;
+                caller.agent = QString(QStringLiteral("tailnet:") + (who->user.isEmpty() ? who->node : who->user));
+                caller.scopes = m_policy->policy()->grantedScopes(who->user, who->tags);
+                if (caller.scopes.isEmpty()) {
+                    done(Core::fail(QStringLiteral("policy.yaml grants no scopes to %1 (add it under grants:)")
+                                        .arg(who->user.isEmpty() ? who->tags.join(QStringLiteral(", ")) : who->user)));
+                    return;
+                }
+                done(caller);
+            });
+            return true;
+        });
+    }
+    auto urls = m_http->listen();
+    if (urls && oauth && m_authenticator) {
+        const QString resource = m_config.oauthResource.isEmpty() ? m_config.oauthAudience : m_config.oauthResource;
+        const auto metadataUrl = Auth::protectedResourceMetadataUrl(resource);
+        if (!metadataUrl) {
+            return Core::fail(QStringLiteral("auth.oauth.resource: %1").arg(metadataUrl.error().message));
+        }
+        m_http->setProtectedResource(Auth::protectedResourceMetadata(resource, { m_config.oauthIssuer }, Auth::knownScopes(),
+                                                                     QStringLiteral("TailOps gateway")),
+                                     *metadataUrl);
+    }
+    return urls;
 }
 
 Core::Result<void> GatewayService::startStdio()
@@ -149,7 +387,11 @@ Core::Result<void> GatewayService::startStdio()
         if (!secret) {
             return Core::fail(QStringLiteral("TAILOPS_TOKEN is set but %1").arg(secret.error().message));
         }
-        Auth::TokenAuthenticator authenticator(*secret);
+        Auth::TokenAuthOptions options;
+        options.requireExpiry = m_config.requireExpiry;
+        options.maxTtlSeconds = m_config.maxTokenTtlSeconds;
+        options.tokensPath = m_config.tokensPath();
+        Auth::TokenAuthenticator authenticator(*secret, options);
         auto fromToken = authenticator.authenticate(token);
         if (!fromToken) {
             return Core::fail(QStringLiteral("TAILOPS_TOKEN: %1").arg(fromToken.error().message));
@@ -157,6 +399,7 @@ Core::Result<void> GatewayService::startStdio()
         caller = *fromToken;
         caller.transport = QStringLiteral("stdio");
         caller.peer = QStringLiteral("stdio");
+        authenticator.noteUse(caller);
     } else {
         caller.scopes = Auth::expandScopes(m_config.stdioScopes);
     }

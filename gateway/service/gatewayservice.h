@@ -1,6 +1,7 @@
 #pragma once
 
 #include "auth/authenticator.h"
+#include "mcp/callgate.h"
 #include "exec/executorprovider.h"
 #include "config/gatewayconfig.h"
 #include "core/result.h"
@@ -31,6 +32,18 @@ class HttpTransport;
 namespace Tailops::Stdio {
 class StdioTransport;
 }
+namespace Tailops::Policy {
+class PolicyEngine;
+class RateLimiter;
+}
+namespace Tailops::Approvals {
+class ApprovalBroker;
+class AdminServer;
+}
+namespace Tailops::Auth {
+class TailnetWhois;
+class HttpJwksSource;
+}
 
 namespace Tailops::Service {
 
@@ -57,6 +70,15 @@ public:
     // Reloads targets.yaml whenever it changes on disk (also when an editor replaces it).
     void watchTargets();
 
+    // (Re)loads policy.yaml. Without the file the gate is scopes x target capabilities; a file with errors
+    // keeps the policy in force (at startup: refuses every call) and its findings are returned.
+    Config::Diagnostics reloadPolicy();
+    Policy::PolicyEngine &policy() { return *m_policy; }
+    Approvals::ApprovalBroker &approvals() { return *m_broker; }
+
+    // Listens on the owner-only admin socket (approvals, pause, read-only) at admin.socket.
+    Core::Result<QString> startAdmin();
+
     // Opens the audit log (audit.path, $TAILOPS_AUDIT_LOG, ...); tool calls are refused if it fails.
     Core::Result<QString> openAudit();
     Audit::AuditLog *audit() { return m_audit.get(); }
@@ -70,8 +92,12 @@ public:
 Q_SIGNALS:
     void stdioFinished();
     void targetsReloaded(const Config::Diagnostics &diagnostics);
+    void policyReloaded(const Config::Diagnostics &diagnostics);
 
 private:
+    Core::Result<std::unique_ptr<Auth::Authenticator>> makeAuthenticator();
+    void onConfigDirChanged();
+
     Config::GatewayConfig m_config;
     std::unique_ptr<Registry::TargetRegistry> m_registry;
     std::unique_ptr<Mcp::Server> m_server;
@@ -81,9 +107,18 @@ private:
     std::unique_ptr<Mcp::CallAuditor> m_auditBridge;
     std::unique_ptr<Http::HttpTransport> m_http;
     std::unique_ptr<Stdio::StdioTransport> m_stdio;
+    std::unique_ptr<Policy::PolicyEngine> m_policy;
+    std::unique_ptr<Policy::RateLimiter> m_limiter;
+    std::unique_ptr<Approvals::ApprovalBroker> m_broker;
+    std::unique_ptr<Mcp::CallGate> m_gate;
+    std::unique_ptr<Approvals::AdminServer> m_admin;
+    std::unique_ptr<Auth::TailnetWhois> m_whois;
+    std::shared_ptr<Auth::HttpJwksSource> m_jwks;
     QFileSystemWatcher m_watcher;
     QTimer m_reloadDebounce;
+    QTimer m_policyDebounce;
     QDateTime m_targetsStamp;
+    QDateTime m_policyStamp;
 };
 
 } // namespace Tailops::Service

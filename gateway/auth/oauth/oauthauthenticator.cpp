@@ -42,6 +42,8 @@ Core::Result<Caller> OAuthAuthenticator::authenticate(const QByteArray &bearerTo
     caller.agent = QString(QStringLiteral("oauth:") + claims->subject);
     caller.tokenId = claims->id;
     caller.tokenHash = hash;
+    caller.user = claims->user;
+    caller.tailnetTags = claims->tags; // the client node's tailnet tags (policy callers "tag:..."), not a host limit
     const QJsonValue hostTags = claims->raw.value(QStringLiteral("host_tags"));
     if (hostTags.isArray()) {
         const QJsonArray array = hostTags.toArray();

@@ -14,7 +14,8 @@ namespace Tailops::Auth {
 //   Caller.agent = "oauth:" + sub, Caller.scopes = expandScopes(token scopes) (unknown ones are ignored
 //   with a warning), Caller.tokenId = jti, Caller.tokenHash = tokenHash(token),
 //   Caller.hostTags = the "host_tags" claim when present (same meaning as in HMAC tokens). The tailnet
-//   "tags" claim describes the *client* node and is not a host restriction: it is not mapped.
+//   "tags" claim describes the *client* node and is not a host restriction: it goes to Caller.tailnetTags
+//   (what policy rules' callers "tag:..." match), and the "user" claim to Caller.user.
 // No cache: each call verifies the signature (tens of microseconds), so a key removed from the set
 // takes effect at once.
 class OAuthAuthenticator final : public Authenticator

@@ -179,10 +179,76 @@ Tool containerLogs()
     return t;
 }
 
+Tool manageContainer()
+{
+    Tool t = baseTool(QStringLiteral("manage_container"), QStringLiteral("Start, stop or restart a container"),
+                      QStringLiteral("Start, stop or restart a container on a Docker target. dry_run reports the "
+                                     "container's current state and what would change, without changing it."));
+    t.annotations = { false, false, false, false };
+    t.scope = QStringLiteral("container:write");
+    t.tier = Mcp::Tier::Control;
+    t.risk = Mcp::Risk::High;
+    QJsonObject actionSchema = Schema::string(QStringLiteral("start, stop or restart"));
+    actionSchema.insert(QStringLiteral("enum"), QJsonArray { QStringLiteral("start"), QStringLiteral("stop"), QStringLiteral("restart") });
+    t.inputSchema = Schema::object({ { QStringLiteral("target"), Schema::targetArgument() },
+                                     { QStringLiteral("container"), containerArgument() },
+                                     { QStringLiteral("action"), actionSchema },
+                                     { QStringLiteral("dry_run"), QJsonObject { { QStringLiteral("type"), QStringLiteral("boolean") },
+                                                                                { QStringLiteral("description"), QStringLiteral("Only report what would happen") } } } },
+                                   { QStringLiteral("container"), QStringLiteral("action") });
+    t.outputSchema = Schema::object({ { QStringLiteral("target"), Schema::string(QStringLiteral("Target id")) },
+                                      { QStringLiteral("container"), Schema::string(QStringLiteral("Container")) },
+                                      { QStringLiteral("action"), Schema::string(QStringLiteral("Action")) },
+                                      { QStringLiteral("dry_run"), QJsonObject { { QStringLiteral("type"), QStringLiteral("boolean") } } },
+                                      { QStringLiteral("state_before"), Schema::string(QStringLiteral("running, exited, ...")) },
+                                      { QStringLiteral("changed"), QJsonObject { { QStringLiteral("type"), QStringLiteral("boolean") } } } },
+                                    { QStringLiteral("target"), QStringLiteral("container"), QStringLiteral("action"),
+                                      QStringLiteral("dry_run"), QStringLiteral("changed") });
+    t.run = [](const ToolContext &ctx) {
+        if (auto refused = requireDocker(ctx, QStringLiteral("manage_container"))) {
+            return *refused;
+        }
+        DockerClient client(DockerClientOptions::fromTarget(*ctx.target));
+        const QString name = ctx.arguments.value(QStringLiteral("container")).toString();
+        const QString action = ctx.arguments.value(QStringLiteral("action")).toString();
+        const bool dryRun = ctx.arguments.value(QStringLiteral("dry_run")).toBool(false);
+        const auto inspected = client.inspectContainer(name);
+        if (!inspected) {
+            return ToolResult::error(QStringLiteral("%1: %2").arg(ctx.target->id, inspected.error().message));
+        }
+        const QString before = inspected->value(QStringLiteral("State")).toObject().value(QStringLiteral("Status")).toString();
+        const bool running = before == u"running";
+        ToolResult r;
+        r.structured = QJsonObject { { QStringLiteral("target"), ctx.target->id }, { QStringLiteral("container"), name },
+                                     { QStringLiteral("action"), action }, { QStringLiteral("dry_run"), dryRun },
+                                     { QStringLiteral("state_before"), before } };
+        if (dryRun) {
+            const bool wouldChange = action == u"restart" || (action == u"start") != running;
+            r.structured.insert(QStringLiteral("changed"), false);
+            r.text = QStringLiteral("dry run: %1 is %2; %3 would %4").arg(name, before, action,
+                                                                          wouldChange ? QStringLiteral("change it")
+                                                                                      : QStringLiteral("do nothing"));
+            return r;
+        }
+        const auto done = action == u"start" ? client.startContainer(name)
+            : action == u"stop"              ? client.stopContainer(name)
+                                             : client.restartContainer(name);
+        if (!done) {
+            return ToolResult::error(QStringLiteral("%1: %2 %3: %4").arg(ctx.target->id, action, name, done.error().message));
+        }
+        r.structured.insert(QStringLiteral("changed"), done->changed);
+        r.text = QStringLiteral("%1 %2 on %3: %4").arg(action, name, ctx.target->id,
+                                                       done->changed ? QStringLiteral("done (was %1)").arg(before) : done->note);
+        return r;
+    };
+    return t;
+}
+
 } // namespace
 
 void registerDockerTools(Mcp::Server &server)
 {
+    server.addTool(manageContainer());
     server.addTool(containerList());
     server.addTool(inspectContainer());
     server.addTool(containerLogs());

@@ -174,13 +174,28 @@ void TestGatewayConfig::authMode_data()
     QTest::newRow("none") << QByteArray("auth:\n  mode: none\n") << int(GatewayConfig::AuthMode::None) << QString();
     // A typo must never switch authentication off.
     QTest::newRow("bogus") << QByteArray("auth:\n  mode: bogus\n") << int(GatewayConfig::AuthMode::Token)
-                           << u"gateway.yaml:2:9: auth.mode must be 'token' or 'none', not 'bogus'"_s;
+                           << u"gateway.yaml:2:9: auth.mode must be token, oauth, both or none, not 'bogus'"_s;
     QTest::newRow("None (case)") << QByteArray("auth:\n  mode: None\n") << int(GatewayConfig::AuthMode::Token)
-                                 << u"gateway.yaml:2:9: auth.mode must be 'token' or 'none', not 'None'"_s;
+                                 << u"gateway.yaml:2:9: auth.mode must be token, oauth, both or none, not 'None'"_s;
     QTest::newRow("list") << QByteArray("auth:\n  mode: [none]\n") << int(GatewayConfig::AuthMode::Token)
                           << u"gateway.yaml:2:9: auth.mode must be a string, not a list"_s;
     QTest::newRow("auth scalar") << QByteArray("auth: none\n") << int(GatewayConfig::AuthMode::Token)
                                  << u"gateway.yaml:1:7: auth must be a map, not 'none'"_s;
+    QTest::newRow("oauth") << QByteArray("auth:\n  mode: oauth\n  oauth:\n    issuer: https://idp.example.ts.net\n")
+                           << int(GatewayConfig::AuthMode::OAuth) << QString();
+    QTest::newRow("both") << QByteArray("auth:\n  mode: both\n  oauth:\n    issuer: https://idp.example.ts.net\n")
+                          << int(GatewayConfig::AuthMode::Both) << QString();
+    QTest::newRow("oauth without issuer") << QByteArray("auth:\n  mode: oauth\n") << int(GatewayConfig::AuthMode::OAuth)
+                                          << u"gateway.yaml:2:3: auth.mode oauth needs auth.oauth.issuer"_s;
+    QTest::newRow("oauth issuer not a URL")
+        << QByteArray("auth:\n  mode: token\n  oauth:\n    issuer: ftp://x\n") << int(GatewayConfig::AuthMode::Token)
+        << u"gateway.yaml:4:13: auth.oauth.issuer must be an http(s) URL, not 'ftp://x'"_s;
+    QTest::newRow("unknown stdio scope") << QByteArray("auth:\n  stdio_scopes: [system:root]\n")
+                                         << int(GatewayConfig::AuthMode::Token)
+                                         << u"gateway.yaml:2:17: auth.stdio_scopes: unknown scope 'system:root' (known: "
+                                            "system:read, network:read, container:read, file:read, network:diag, "
+                                            "container:write, file:write, container:admin, system:admin, docker:admin, "
+                                            "security:read, security:scan, security:write, security:admin, admin, readonly)"_s;
 }
 
 void TestGatewayConfig::authMode()
@@ -285,6 +300,16 @@ void TestGatewayConfig::diagnostics_data()
         << QByteArray("mcp:\n  sse_after_ms: -1\n")
         << u"gateway.yaml:2:17: mcp.sse_after_ms must be between 0 and 600000, not -1"_s << true;
 
+    // limits, approvals, admin socket
+    QTest::newRow("limits rate bogus") << QByteArray("limits:\n  control:\n    rate: fast\n")
+                                       << u"gateway.yaml:3:11: limits.control.rate must look like 10/s, 30/m, 100/h or 0 "
+                                          "(unlimited), not 'fast'"_s
+                                       << true;
+    QTest::newRow("limits unknown tier") << QByteArray("limits:\n  root: {rate: 1/s}\n")
+                                         << u"gateway.yaml:2:3: warning: limits: unknown key 'root' (ignored)"_s << false;
+    QTest::newRow("approvals timeout 0") << QByteArray("approvals:\n  timeout: 0s\n")
+                                         << u"gateway.yaml:2:12: approvals.timeout must be between 1s and 24h"_s << true;
+
     // durations
     QTest::newRow("idle_timeout bogus") << QByteArray("http:\n  idle_timeout: bogus\n")
                                         << u"gateway.yaml:2:17: http.idle_timeout: 'bogus' is not a duration "
@@ -375,7 +400,7 @@ void TestGatewayConfig::loadFromDirectory()
     const GatewayConfig c = Tailops::Config::loadGatewayConfig(dir.path(), diagnostics);
     QCOMPARE(diagnostics.size(), 1);
     QCOMPARE(
-        diagnostics.constFirst().toString(), u"gateway.yaml:3:9: auth.mode must be 'token' or 'none', not 'nope'"_s);
+        diagnostics.constFirst().toString(), u"gateway.yaml:3:9: auth.mode must be token, oauth, both or none, not 'nope'"_s);
     QCOMPARE(c.secretFile, QDir(dir.path()).filePath(u"s"_s));
 }
 

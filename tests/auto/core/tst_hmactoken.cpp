@@ -3,6 +3,7 @@
 // computed with the openssl command line) in the format the original TailOpsMCP documents:
 //   base64url_nopad(JSON claims) + "." + lowercase hex HMAC-SHA256(secret, that base64url text)
 
+#include "auth/authenticator.h"
 #include "auth/hmactoken.h"
 #include "auth/scopes.h"
 #include "auth/secret.h"
@@ -72,6 +73,38 @@ QByteArray flipChar(QByteArray token, qsizetype at)
 
 QSet<QString> setOf(const QStringList &list) { return QSet<QString>(list.cbegin(), list.cend()); }
 
+// ISO-8601 UTC with microseconds, as Python's datetime.isoformat() + "Z" writes it.
+QByteArray pythonIso(const QDateTime &t)
+{
+    return t.toUTC().toString(u"yyyy-MM-ddTHH:mm:ss.zzz"_s).toLatin1() + "456Z";
+}
+
+// A token exactly as the original TailOpsMCP documents it: base64url_nopad(compact JSON claims) + "." +
+// lowercase hex HMAC-SHA256(secret, that base64url text). Claims in the documented order; optional ones
+// (EXPIRY, IAT) left out when empty.
+QByteArray originalToken(const QByteArray &agent, const QByteArray &scopes, const QByteArray &expiry,
+                         const QByteArray &iat = {}, const QByteArray &secret = kSecret)
+{
+    QByteArray json = "{\"agent\":\"" + agent + "\",\"scopes\":" + scopes + ",\"host_tags\":[]";
+    if (!expiry.isEmpty()) {
+        json += ",\"expiry\":\"" + expiry + '"';
+    }
+    if (!iat.isEmpty()) {
+        json += ",\"iat\":\"" + iat + '"';
+    }
+    json += '}';
+    const QByteArray payload = json.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    const QByteArray mac = QMessageAuthenticationCode::hash(payload, secret, QCryptographicHash::Sha256);
+    return payload + '.' + mac.toHex();
+}
+
+void verifyNotEchoed(const QString &message, const QByteArray &token)
+{
+    for (const QByteArray &part : token.split('.')) {
+        QVERIFY2(!message.contains(QString::fromLatin1(part)), qPrintable(message));
+    }
+}
+
 } // namespace
 
 class TestHmacToken final : public QObject
@@ -94,6 +127,12 @@ private Q_SLOTS:
     void parseIsoTimestamp_data();
     void parseIsoTimestamp();
     void tokenHash();
+    void mintReportsClaims();
+
+    void authenticatorAcceptsOriginalToken();
+    void authenticatorPolicy_data();
+    void authenticatorPolicy();
+    void authenticatorDefaultRequiresExpiry();
 
     void expandScopes_data();
     void expandScopes();
@@ -411,6 +450,141 @@ void TestHmacToken::tokenHash()
     QCOMPARE(hash.size(), 7 + 12);
     QVERIFY(!hash.contains(QString::fromLatin1(token.left(12))));
     QVERIFY(Tailops::Auth::tokenHash(token + 'x') != hash);
+}
+
+void TestHmacToken::mintReportsClaims()
+{
+    MintOptions options;
+    options.agent = u"reporter"_s;
+    options.scopes = { u"readonly"_s, u"network:diag"_s };
+    options.hostTags = { u"web"_s };
+    options.ttlSeconds = 7200;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    TokenClaims minted;
+    const QByteArray token = Tailops::Auth::mintToken(options, kSecret, now, &minted);
+    const auto verified = Tailops::Auth::verifyToken(token, kSecret, now);
+    QVERIFY(verified);
+    QCOMPARE(minted.id, verified->id);
+    QCOMPARE(minted.agent, verified->agent);
+    QCOMPARE(minted.scopes, verified->scopes);
+    QCOMPARE(minted.hostTags, verified->hostTags);
+    QCOMPARE(minted.issuedAt, verified->issuedAt);
+    QCOMPARE(minted.expiry, verified->expiry);
+    QCOMPARE(minted.issuedAt.msecsTo(minted.expiry), 7200 * 1000);
+
+    options.ttlSeconds = 0;
+    Tailops::Auth::mintToken(options, kSecret, now, &minted);
+    QVERIFY(!minted.expiry.isValid());
+}
+
+void TestHmacToken::authenticatorAcceptsOriginalToken()
+{
+    const QByteArray expiry = pythonIso(QDateTime::currentDateTimeUtc().addDays(2));
+    const QByteArray token = originalToken("legacy-bot", R"(["readonly","container:write"])", expiry);
+
+    Tailops::Auth::TokenAuthenticator auth(kSecret); // default options: expiry required
+    const auto caller = auth.authenticate(token);
+    QVERIFY2(caller, qPrintable(caller ? QString() : caller.error().message));
+    QCOMPARE(caller->agent, u"legacy-bot"_s);
+    QCOMPARE(caller->scopes, setOf({ u"system:read"_s, u"network:read"_s, u"container:read"_s, u"file:read"_s,
+                                     u"security:read"_s, u"container:write"_s }));
+    QVERIFY(caller->hostTags.isEmpty());
+    QVERIFY(caller->tokenId.isEmpty()); // no jti in the original's tokens
+    QCOMPARE(caller->tokenHash, Tailops::Auth::tokenHash(token));
+    QVERIFY(auth.authenticate(token)); // and again, from the cache
+
+    // Without an expiry: refused by default, accepted when auth.require_expiry is off.
+    const QByteArray forever = originalToken("legacy-bot", R"(["system:read"])", {});
+    const auto refused = auth.authenticate(forever);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().message, u"token has no expiry (auth.require_expiry is on; mint it with --ttl)"_s);
+    verifyNotEchoed(refused.error().toString(), forever);
+
+    Tailops::Auth::TokenAuthenticator lenient(kSecret, Tailops::Auth::TokenAuthOptions { false, 90 * 86400, {} });
+    const auto accepted = lenient.authenticate(forever);
+    QVERIFY2(accepted, qPrintable(accepted ? QString() : accepted.error().message));
+    QCOMPARE(accepted->scopes, QSet<QString> { u"system:read"_s });
+    QVERIFY(lenient.authenticate(token));
+}
+
+void TestHmacToken::authenticatorPolicy_data()
+{
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<bool>("requireExpiry");
+    QTest::addColumn<qint64>("maxTtl");
+    QTest::addColumn<QString>("error"); // empty: accepted
+
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const auto iso = [](const QDateTime &t) { return pythonIso(t); };
+    const qint64 day = 86400;
+    const QByteArray scopes = R"(["system:read"])";
+
+    QTest::newRow("iat and expiry within max") << originalToken("a", scopes, iso(now.addSecs(3600)), iso(now)) << true << day
+                                               << QString();
+    QTest::newRow("lifetime exactly max") << originalToken("a", scopes, iso(now.addSecs(day)), iso(now)) << true << day
+                                          << QString();
+    QTest::newRow("lifetime exceeds max") << originalToken("a", scopes, iso(now.addSecs(day + 1)), iso(now)) << true << day
+                                          << u"token lifetime exceeds auth.max_token_ttl"_s;
+    QTest::newRow("old iat, lifetime exceeds") << originalToken("a", scopes, iso(now.addSecs(60)), iso(now.addDays(-30)))
+                                               << true << 7 * day << u"token lifetime exceeds auth.max_token_ttl"_s;
+    QTest::newRow("no max ttl") << originalToken("a", scopes, iso(now.addDays(400)), iso(now)) << true << qint64(0) << QString();
+    QTest::newRow("long lifetime without iat (original)") << originalToken("a", scopes, iso(now.addDays(400))) << true << day
+                                                          << QString();
+    QTest::newRow("iat 4 min ahead (clock skew)") << originalToken("a", scopes, iso(now.addSecs(3600)), iso(now.addSecs(240)))
+                                                  << true << day << QString();
+    QTest::newRow("iat 10 min ahead") << originalToken("a", scopes, iso(now.addSecs(3600)), iso(now.addSecs(600))) << true
+                                      << day << u"token issued in the future"_s;
+    QTest::newRow("no expiry, required") << originalToken("a", scopes, {}, iso(now)) << true << day
+                                         << u"token has no expiry (auth.require_expiry is on; mint it with --ttl)"_s;
+    QTest::newRow("no expiry, allowed") << originalToken("a", scopes, {}, iso(now)) << false << day << QString();
+    QTest::newRow("expired") << originalToken("a", scopes, iso(now.addSecs(-5)), iso(now.addSecs(-60))) << true << day
+                             << u"token expired"_s;
+    QTest::newRow("unknown scope: warned, not refused") << originalToken("a", R"(["system:read","root:all"])", iso(now.addSecs(60)))
+                                                        << true << day << QString();
+    QTest::newRow("other secret") << originalToken("a", scopes, iso(now.addSecs(60)), {}, "other-secret-0123456789") << true
+                                  << day << u"invalid token signature"_s;
+    MintOptions minted { u"m"_s, { u"readonly"_s }, {}, 3600 };
+    QTest::newRow("minted here") << Tailops::Auth::mintToken(minted, kSecret, now) << true << day << QString();
+    minted.ttlSeconds = 2 * day;
+    QTest::newRow("minted here, over max") << Tailops::Auth::mintToken(minted, kSecret, now) << true << day
+                                           << u"token lifetime exceeds auth.max_token_ttl"_s;
+}
+
+void TestHmacToken::authenticatorPolicy()
+{
+    QFETCH(QByteArray, token);
+    QFETCH(bool, requireExpiry);
+    QFETCH(qint64, maxTtl);
+    QFETCH(QString, error);
+
+    Tailops::Auth::TokenAuthenticator auth(kSecret, Tailops::Auth::TokenAuthOptions { requireExpiry, maxTtl, {} });
+    for (int attempt = 0; attempt < 2; ++attempt) { // the second one may come from the cache
+        const auto caller = auth.authenticate(token);
+        if (error.isEmpty()) {
+            QVERIFY2(caller, qPrintable(caller ? QString() : caller.error().message));
+            QVERIFY(caller->hasScope(u"system:read"_s) || caller->hasScope(u"file:read"_s));
+            QVERIFY(!caller->hasScope(u"root:all"_s));
+        } else {
+            QVERIFY(!caller);
+            QCOMPARE(caller.error().message, error);
+            verifyNotEchoed(caller.error().toString(), token);
+        }
+    }
+}
+
+void TestHmacToken::authenticatorDefaultRequiresExpiry()
+{
+    const Tailops::Auth::TokenAuthOptions defaults;
+    QVERIFY(defaults.requireExpiry);
+    Tailops::Auth::TokenAuthenticator auth(kSecret);
+    QVERIFY(auth.options().requireExpiry);
+    QVERIFY(auth.options().tokensPath.isEmpty());
+    MintOptions options;
+    options.agent = u"forever"_s;
+    options.scopes = { u"readonly"_s };
+    const auto refused = auth.authenticate(Tailops::Auth::mintToken(options, kSecret, QDateTime::currentDateTimeUtc()));
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().message, u"token has no expiry (auth.require_expiry is on; mint it with --ttl)"_s);
 }
 
 void TestHmacToken::expandScopes_data()

@@ -1,5 +1,5 @@
 #include "policy/glob.h"
-#include "policy/pathprefix.h"
+#include "core/paths.h"
 #include "policy/policyengine.h"
 #include "policy/policyloader.h"
 
@@ -347,15 +347,15 @@ void TestPolicyEngine::paths()
 {
     QFETCH(QString, path);
     QFETCH(QString, normalised);
-    const auto result = normalizePath(path);
+    const auto result = Core::normalizePath(path);
     QCOMPARE(result.has_value(), !normalised.isEmpty());
     if (result) {
         QCOMPARE(*result, normalised);
     }
-    QVERIFY(isUnderPrefix(u"/tmp", u"/tmp"));
-    QVERIFY(isUnderPrefix(u"/tmp/x", u"/tmp"));
-    QVERIFY(!isUnderPrefix(u"/tmpfoo", u"/tmp"));
-    QVERIFY(isUnderPrefix(u"/anything", u"/"));
+    QVERIFY(Core::isUnderPrefix(u"/tmp", u"/tmp"));
+    QVERIFY(Core::isUnderPrefix(u"/tmp/x", u"/tmp"));
+    QVERIFY(!Core::isUnderPrefix(u"/tmpfoo", u"/tmp"));
+    QVERIFY(Core::isUnderPrefix(u"/anything", u"/"));
 }
 
 void TestPolicyEngine::defaultAllow()

@@ -1,8 +1,8 @@
-#include "pathprefix.h"
+#include "paths.h"
 
 #include <QList>
 
-namespace Tailops::Policy {
+namespace Tailops::Core {
 
 Core::Result<QString> normalizePath(QStringView path)
 {
@@ -51,4 +51,4 @@ bool isUnderPrefix(QStringView normalisedPath, QStringView normalisedPrefix)
     return normalisedPath.size() == normalisedPrefix.size() || normalisedPath[normalisedPrefix.size()] == u'/';
 }
 
-} // namespace Tailops::Policy
+} // namespace Tailops::Core

@@ -1,0 +1,150 @@
+#include "gatekeeper.h"
+
+#include "approvals/approvalbroker.h"
+#include "mcp/tool.h"
+#include "registry/target.h"
+
+namespace Tailops::Service {
+
+namespace {
+
+const QString kNotPermitted = QStringLiteral("Operation not permitted for target");
+
+Mcp::GateVerdict deny(const QString &rule, const QString &reason)
+{
+    return { Mcp::GateVerdict::Kind::Deny, rule,
+             reason.startsWith(kNotPermitted) ? reason : QString(kNotPermitted + QStringLiteral(": ") + reason), 0, 0 };
+}
+
+} // namespace
+
+Gatekeeper::Gatekeeper(Policy::PolicyEngine &policy, Policy::RateLimiter &limiter, Approvals::ApprovalBroker &broker,
+                       qint64 defaultApprovalTimeoutSeconds, Redact redact)
+    : m_policy(policy)
+    , m_limiter(limiter)
+    , m_broker(broker)
+    , m_defaultApprovalTimeout(defaultApprovalTimeoutSeconds)
+    , m_redact(std::move(redact))
+{
+}
+
+bool Gatekeeper::visible(const Mcp::Tool &tool, const Auth::Caller &caller) const
+{
+    if (m_broker.isReadOnly() && !tool.annotations.readOnly) {
+        return false;
+    }
+    return m_policy.visible(Policy::Request::make(tool, nullptr, caller, {}));
+}
+
+Mcp::GateVerdict Gatekeeper::decide(const Mcp::Tool &tool, const Registry::Target *target, const Auth::Caller &caller,
+                                    const QJsonObject &arguments)
+{
+    if (m_broker.isPaused()) {
+        return deny(QStringLiteral("paused"), QStringLiteral("the gateway is paused by its operator (kill switch); "
+                                                             "nothing runs until it is resumed (tailops-gateway resume)"));
+    }
+    if (m_broker.isReadOnly() && !tool.annotations.readOnly) {
+        return deny(QStringLiteral("read-only"), QStringLiteral("%1 changes things and the gateway is in read-only mode "
+                                                                "(tailops-gateway read-only off)")
+                                                     .arg(tool.name));
+    }
+    if (target && !caller.hostTags.isEmpty()) {
+        const bool tagged = std::any_of(caller.hostTags.cbegin(), caller.hostTags.cend(),
+                                        [target](const QString &tag) { return target->tags.contains(tag); });
+        if (!tagged) {
+            return deny(QStringLiteral("host_tags"), QStringLiteral("'%1' carries none of this token's host tags (%2)")
+                                                         .arg(target->id, caller.hostTags.join(QStringLiteral(", "))));
+        }
+    }
+    // The original's gate first, with its own audit rule names (the policy engine checks them again).
+    if (!tool.scope.isEmpty() && !caller.hasScope(tool.scope)) {
+        return deny(QStringLiteral("scope"), QStringLiteral("%1 needs the %2 scope, which this caller does not have")
+                                                 .arg(tool.name, tool.scope));
+    }
+    if (target && !tool.scope.isEmpty() && !target->capabilities.contains(tool.scope)) {
+        return deny(QStringLiteral("capabilities"), QStringLiteral("'%1' does not allow %2 (its capabilities lack %3)")
+                                                        .arg(target->id, tool.name, tool.scope));
+    }
+    const Policy::Decision decision = m_policy.decide(Policy::Request::make(tool, target, caller, arguments));
+    const QString rule = decision.rule.isEmpty() ? QStringLiteral("gate") : QString(QStringLiteral("policy:") + decision.rule);
+    if (decision.effect == Policy::Effect::Deny) {
+        return deny(decision.rule.isEmpty() ? QStringLiteral("default") : rule, decision.reason);
+    }
+    const auto admitted = m_limiter.admit(caller.identity(), tool.tier);
+    if (!admitted.admitted) {
+        return { Mcp::GateVerdict::Kind::Limited, admitted.rule, admitted.reason, admitted.retryAfterSeconds, 0 };
+    }
+    if (decision.effect == Policy::Effect::RequireApproval) {
+        return { Mcp::GateVerdict::Kind::RequireApproval, rule, decision.reason, 0,
+                 decision.approvalTimeoutSeconds > 0 ? decision.approvalTimeoutSeconds : m_defaultApprovalTimeout };
+    }
+    return { Mcp::GateVerdict::Kind::Allow, decision.rule.isEmpty() ? QStringLiteral("default") : rule,
+             QString(), 0, 0 };
+}
+
+void Gatekeeper::release(const Auth::Caller &caller)
+{
+    m_limiter.release(caller.identity());
+}
+
+std::optional<QString> Gatekeeper::recheck(const Mcp::Tool &tool, const Registry::Target *target,
+                                          const Auth::Caller &caller, const QJsonObject &arguments) const
+{
+    const Policy::Decision decision = m_policy.decide(Policy::Request::make(tool, target, caller, arguments));
+    if (decision.effect == Policy::Effect::Deny) {
+        return decision.reason;
+    }
+    return std::nullopt;
+}
+
+QString Gatekeeper::requestApproval(const Mcp::CallInfo &call, const Mcp::GateVerdict &verdict, const QObject *context,
+                                    std::function<void(const QString &, double, double)> progress,
+                                    std::function<void(bool, const QString &, const QString &)> done)
+{
+    Approvals::ApprovalRequest request;
+    request.caller = call.caller.user.isEmpty() ? call.caller.agent : call.caller.user;
+    request.tool = call.tool;
+    request.target = call.target;
+    request.arguments = m_redact ? m_redact(call.arguments) : call.arguments;
+    request.binding = Approvals::ApprovalBroker::bindingHash(call.caller.identity(), call.tool, call.target, call.arguments);
+    request.rule = verdict.rule;
+    request.reason = verdict.reason;
+    const QString tool = call.tool;
+    return m_broker.request(
+        std::move(request), verdict.approvalTimeoutSeconds, context,
+        [progress = std::move(progress)](const QString &message, qint64 elapsed, qint64 total) {
+            progress(message, double(elapsed), double(total));
+        },
+        [done = std::move(done), tool](const Approvals::Decision &d) {
+            using Outcome = Approvals::Outcome;
+            const QString by = d.approver.isEmpty() ? QString() : QString(QStringLiteral(" by ") + d.approver);
+            switch (d.outcome) {
+            case Outcome::Approved:
+                done(true, QString(QStringLiteral("approval") + by), QString());
+                return;
+            case Outcome::Denied:
+                done(false, QString(QStringLiteral("approval-denied") + by),
+                     QString(kNotPermitted + QStringLiteral(": the approver denied %1").arg(tool)
+                             + (d.reason.isEmpty() ? QString() : QString(QStringLiteral(" (") + d.reason + u')'))));
+                return;
+            case Outcome::TimedOut:
+                done(false, QStringLiteral("approval-timeout"),
+                     QString(kNotPermitted + QStringLiteral(": no approver decided on %1 in time; denied").arg(tool)));
+                return;
+            case Outcome::Paused:
+                done(false, QStringLiteral("paused"),
+                     QString(kNotPermitted + QStringLiteral(": the gateway was paused by its operator (kill switch)")));
+                return;
+            case Outcome::Cancelled:
+                done(false, QStringLiteral("cancelled"), QStringLiteral("cancelled"));
+                return;
+            }
+        });
+}
+
+void Gatekeeper::cancelApproval(const QString &id)
+{
+    m_broker.cancel(id);
+}
+
+} // namespace Tailops::Service

@@ -220,6 +220,12 @@ void AuditRecord::setCaller(const Auth::Caller &caller)
     subject = caller.agent;
     tokenHash = caller.tokenHash;
     peer = caller.peer;
+    tailnetUser = caller.user;
+    tailnetNode = caller.node;
+    tailnetTags = caller.tailnetTags;
+    if (caller.agent.startsWith(QStringLiteral("oauth:"))) {
+        oauthSubject = caller.agent.mid(6);
+    }
 }
 
 AuditRecord AuditRecord::makeDecision(const Auth::Caller &caller, const QString &requestId, const QString &tool,

@@ -58,7 +58,7 @@ RateLimiter::Verdict RateLimiter::admit(const QString &identity, Tier tier)
             bucket.tokens = std::min(burst, bucket.tokens + double(now - bucket.updatedMs) / 1000.0 * limits.ratePerSecond);
         }
         bucket.updatedMs = now;
-        if (bucket.tokens < 1.0) {
+        if (bucket.tokens < 1.0 - 1e-9) { // tolerance: refilled rates are not exact in binary
             const qint64 wait = qint64(std::ceil((1.0 - bucket.tokens) / limits.ratePerSecond));
             return { false, QStringLiteral("rate"),
                      QStringLiteral("Rate limit exceeded for %1-tier tools (limits.%1: %2/s, burst %3); retry after %4 s")
@@ -68,7 +68,7 @@ RateLimiter::Verdict RateLimiter::admit(const QString &identity, Tier tier)
                          .arg(std::max<qint64>(1, wait)),
                      std::max<qint64>(1, wait) };
         }
-        bucket.tokens -= 1.0;
+        bucket.tokens = std::max(0.0, bucket.tokens - 1.0);
     }
     ++bucket.usedToday;
     ++state.inFlight;

@@ -442,6 +442,7 @@ void HttpTransport::handlePost(const Incoming &request, QHttpServerResponder &&r
     if (!entry) {
         return;
     }
+    entry->session->setCaller(*caller);
     if (!message.isRequest()) {
         entry->session->handle(message, std::make_shared<DiscardingOutbox>());
         sendResponse(responder, Status::Accepted, {}, {}); // notifications and responses: accepted, no body

@@ -239,6 +239,7 @@ void Session::onToolsList(const Message &m, const OutboxPtr &out)
 struct Session::Pending
 {
     OutboxPtr outbox;
+    Auth::Caller caller;    // whose concurrency slot is held
     QString approvalId;     // set while a human is asked
     bool holdsGate = false; // the gate's concurrency slot for this caller
 };
@@ -354,6 +355,7 @@ void Session::onToolsCall(const Message &m, const OutboxPtr &out)
     const QString key = idKey(m.id);
     auto pending = std::make_shared<Pending>();
     pending->outbox = out;
+    pending->caller = info.caller;
     pending->holdsGate = true;
     m_pending.insert(key, pending);
     const QJsonValue progressToken = m.params.value(QStringLiteral("_meta")).toObject().value(QStringLiteral("progressToken"));
@@ -407,7 +409,7 @@ void Session::dropPending(const QString &key, bool abandon)
     }
     if (p->holdsGate && m_server.gate()) {
         p->holdsGate = false;
-        m_server.gate()->release(m_caller);
+        m_server.gate()->release(p->caller);
     }
     if (abandon) {
         p->outbox->abandon();
@@ -427,6 +429,7 @@ void Session::proceed(const Tool &tool, ToolContext ctx, const Message &m, const
     const QString key = idKey(m.id);
     auto pending = std::make_shared<Pending>();
     pending->outbox = out;
+    pending->caller = info.caller;
     pending->holdsGate = m_server.gate() != nullptr;
     m_pending.insert(key, pending);
     const std::weak_ptr<Pending> weak = pending;
@@ -494,10 +497,10 @@ void Session::startCall(const Tool &tool, ToolContext ctx, const Message &m, con
             Qt::QueuedConnection);
     };
     if (CallGate *gate = m_server.gate()) {
-        // Runs on a worker thread: the gate's recheck only reads the policy snapshot. The tool and the
-        // target are copied: the call may outlive the registry snapshot it started with.
+        // Runs on a worker thread: the gate's recheck only reads the policy snapshot. The tool is copied and
+        // the registry snapshot held, so the target pointer stays valid for as long as the call runs.
         ctx.recheck = [gate, tool = std::make_shared<const Tool>(tool), targets = ctx.targets, target = ctx.target,
-                       caller = m_caller](const QJsonObject &arguments) {
+                       caller = info.caller](const QJsonObject &arguments) {
             return gate->recheck(*tool, target, caller, arguments);
         };
     }
@@ -579,7 +582,7 @@ void Session::releaseSlot(const std::shared_ptr<Call> &call)
     if (call->holdsGate) {
         call->holdsGate = false;
         if (m_server.gate()) {
-            m_server.gate()->release(m_caller);
+            m_server.gate()->release(call->info.caller);
         }
     }
     if (call->holdsSlot) {

@@ -65,6 +65,9 @@ public:
     QString protocolVersion() const { return m_protocolVersion; }
     QString clientName() const { return m_clientName; }
     const Auth::Caller &caller() const { return m_caller; }
+    // The caller as authenticated for the request about to be handled: every HTTP request carries its own
+    // token, and the session acts with that token's scopes (a session is never a capability of its own).
+    void setCaller(Auth::Caller caller) { m_caller = std::move(caller); }
     qsizetype inFlight() const { return m_calls.size() + m_pending.size(); }
 
     // Cancels every call in flight (the session is closing).

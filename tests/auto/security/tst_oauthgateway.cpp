@@ -402,7 +402,7 @@ private Q_SLOTS:
         QTest::newRow("trusted kid, untrusted key") << rs256(claims(), kRsaKid, &m_stranger) << 401 << invalid
                                                     << u"invalid token signature"_s;
         QTest::newRow("RS256 naming the EC key") << rs256(claims(), kEcKid) << 401 << invalid
-                                                 << u"algorithm RS256 does not match the key type (EC)"_s;
+                                                 << u"algorithm RS256 does not match the key type (EC P-256)"_s;
         {
             // The signature of one token on the payload of another (scope raised to admin).
             const QByteArray good = rs256(claims());
@@ -456,7 +456,7 @@ private Q_SLOTS:
         }
         QCOMPARE(r.json().value(u"error_description"_s).toString(), description);
         QCOMPARE(QString::fromLatin1(r.header("www-authenticate")), challenge(error, description));
-        QVERIFY(r.header("www-authenticate").contains("resource_metadata=\"" + metadataUrlOf(kResource).toLatin1() + '"'));
+        QVERIFY(r.header("www-authenticate").contains(QByteArray("resource_metadata=\"" + metadataUrlOf(kResource).toLatin1() + '"')));
         QCOMPARE(r.header("www-authenticate").contains("error="), !error.isEmpty());
         if (!token.isEmpty()) {
             // Refusals never echo the token, nor its signature.
@@ -503,7 +503,7 @@ private Q_SLOTS:
         QVERIFY2(wwwAuthenticate.startsWith("Bearer "), wwwAuthenticate.constData());
         QVERIFY2(wwwAuthenticate.contains("error=\"insufficient_scope\""), wwwAuthenticate.constData());
         QVERIFY2(wwwAuthenticate.contains("scope=\"system:admin\""), wwwAuthenticate.constData());
-        QVERIFY2(wwwAuthenticate.contains("resource_metadata=\"" + metadataUrlOf(kResource).toLatin1() + '"'), wwwAuthenticate.constData());
+        QVERIFY2(wwwAuthenticate.contains(QByteArray("resource_metadata=\"" + metadataUrlOf(kResource).toLatin1() + '"')), wwwAuthenticate.constData());
         const QJsonObject refusedResult = refused.json().value(u"result"_s).toObject();
         QVERIFY(refusedResult.value(u"isError"_s).toBool());
         QVERIFY2(refused.body.contains("run_command needs the system:admin scope"), refused.body.constData());

@@ -322,6 +322,7 @@ private Q_SLOTS:
 
     void toolsListPerToken();
     void originalFormatToken();
+    void sessionActsWithPresentedToken();
     void attackCorpus_data();
     void attackCorpus();
     void corpusNeverReachedATool();
@@ -468,6 +469,22 @@ void TestSecurityGate::originalFormatToken()
                                { { u"path"_s, QString(m_dir.path() + u"/allowed/notes.txt"_s) } });
     QVERIFY(no.isToolError());
     QVERIFY2(no.text().contains(u"needs the file:read scope"_s), qPrintable(no.text()));
+}
+
+void TestSecurityGate::sessionActsWithPresentedToken()
+{
+    // Two tokens of one agent: a session opened with the admin one gives the read-only one nothing more.
+    const QByteArray strong = mint({ u"admin"_s }, u"same-agent"_s);
+    const QByteArray weak = mint({ u"readonly"_s }, u"same-agent"_s);
+    const QByteArray session = m_gw.initialize(strong);
+    QVERIFY(!session.isEmpty());
+    const QJsonObject dry { { u"argv"_s, QJsonArray { u"id"_s } }, { u"dry_run"_s, true }, { u"target"_s, u"lab2"_s } };
+    const Reply refused = m_gw.call(weak, session, u"same-1"_s, u"run_command"_s, dry);
+    QVERIFY(refused.isToolError());
+    QVERIFY2(refused.text().contains(u"needs the system:admin scope"_s), qPrintable(refused.text()));
+    // The strong token on the same session is judged as itself (lab2 has no allow rule: default deny).
+    const Reply strongReply = m_gw.call(strong, session, u"same-2"_s, u"run_command"_s, dry);
+    QVERIFY2(strongReply.text().contains(u"default: deny"_s), qPrintable(strongReply.text()));
 }
 
 void TestSecurityGate::attackCorpus_data()

@@ -21,5 +21,10 @@ bench/ssh_exec --iterations 20
 echo "== benchmark: bench/audit =="
 bench/audit/run.sh
 
+echo "== benchmark: bench/policy =="
+# Exit 2 only says the 100k decisions/s target was missed on this machine (printed in the table); a broken
+# request mix (exit 3) or build fails the run.
+bench/policy/run.sh build || { rc=$?; [ "$rc" -eq 2 ] || exit "$rc"; }
+
 echo "== tests =="
 ctest --preset ci -j2

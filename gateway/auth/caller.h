@@ -24,6 +24,9 @@ struct Caller
     // Who this is, for rate limits, approvals and bindings: the token id, else its hash, else the user.
     QString identity() const
     {
+        if (agent.startsWith(QStringLiteral("oauth:"))) {
+            return agent; // the subject: limits and approvals survive token refreshes
+        }
         if (!tokenId.isEmpty()) {
             return QStringLiteral("token:") + tokenId;
         }

@@ -31,6 +31,7 @@ void registerConnectivityTool(Mcp::Server &server, const CheckOptions &options)
     t.annotations = { true, false, true, true };
     t.scope = QStringLiteral("network:read");
     t.takesTarget = false;
+    t.targetListArgument = QStringLiteral("targets");
     t.run = [options](const Mcp::ToolContext &ctx) {
         QList<Registry::Target> chosen;
         const QJsonArray wanted = ctx.arguments.value(QStringLiteral("targets")).toArray();

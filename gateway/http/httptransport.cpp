@@ -310,11 +310,13 @@ void HttpTransport::admitThen(const QHttpServerRequest &request, QHttpServerResp
     if (token.isEmpty()) {
         // Tailscale-User-* headers are never read: a tailnet identity comes from tailscaled only.
         if (authorization.isEmpty() && m_resolver) {
+            const QPointer<QTcpSocket> socket(responder.socket());
             auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
             const QPointer<HttpTransport> self(this);
             const bool handled = m_resolver(in.remote, in.port, this,
-                                            [self, held, in, handler, peer](Core::Result<Auth::Caller> caller) {
-                                                if (!self) {
+                                            [self, held, in, handler, peer, socket](Core::Result<Auth::Caller> caller) {
+                                                // The client may have gone while tailscaled answered.
+                                                if (!self || !socket || socket->state() != QAbstractSocket::ConnectedState) {
                                                     return;
                                                 }
                                                 if (!caller) {

@@ -57,6 +57,11 @@ public:
 
     // Asks a human. progress(message) may be called while waiting; done(approved, rule, reason) exactly
     // once on CONTEXT's thread. Returns an id for cancelApproval().
+    // Just before an allowed call runs (after a wait for a human or for the audit record): the switches
+    // and the policy again, since either may have changed. The refusal, or nullopt.
+    virtual std::optional<GateVerdict> beforeRun(const Tool &tool, const Registry::Target *target, const Auth::Caller &caller,
+                                                 const QJsonObject &arguments) const = 0;
+
     virtual QString requestApproval(const CallInfo &call, const GateVerdict &verdict, const QObject *context,
                                     std::function<void(const QString &message, double elapsed, double total)> progress,
                                     std::function<void(bool approved, const QString &rule, const QString &reason)> done)

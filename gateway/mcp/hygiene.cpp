@@ -24,6 +24,18 @@ std::optional<QString> checkString(const QString &where, QString &value, const R
         if (value.contains(u'\r') || value.contains(u'\n')) {
             return QStringLiteral("argument '%1': line breaks (CR/LF) are not allowed").arg(where);
         }
+        // Characters that hide or reorder what a human reviews: C0 (but TAB), DEL, C1, line/paragraph
+        // separators and bidirectional controls.
+        for (const QChar c : std::as_const(value)) {
+            const char16_t u = c.unicode();
+            if ((u < 0x20 && u != u'\t') || (u >= 0x7f && u <= 0x9f) || u == 0x2028 || u == 0x2029
+                || (u >= 0x202a && u <= 0x202e) || (u >= 0x2066 && u <= 0x2069) || u == 0x200e || u == 0x200f
+                || u == 0x061c) {
+                return QStringLiteral("argument '%1': control character U+%2 is not allowed")
+                    .arg(where)
+                    .arg(int(u), 4, 16, QLatin1Char('0'));
+            }
+        }
         if (value.size() > kMaxArgumentChars) {
             return QStringLiteral("argument '%1': %2 characters, more than the limit of %3")
                 .arg(where)

@@ -374,13 +374,23 @@ void Session::onToolsCall(const Message &m, const OutboxPtr &out)
                                                              { QStringLiteral("total"), total },
                                                              { QStringLiteral("message"), message } }));
         },
-        [this, weak, key, tool = *tool, ctx = std::move(ctx), m, out, info](bool approved, const QString &rule,
-                                                                             const QString &reason) mutable {
+        [this, weak, key, tool = *tool, ctx = std::move(ctx), m, out, info](bool approved, QString rule,
+                                                                             QString reason) mutable {
             const auto p = weak.lock();
             if (!p || m_pending.value(key) != p) {
                 return; // cancelled meanwhile
             }
             p->approvalId.clear();
+            // The wait may have been long: the switches and the policy are asked again before anything runs.
+            std::optional<GateVerdict> changed;
+            if (approved && m_server.gate()) {
+                changed = m_server.gate()->beforeRun(tool, ctx.target, info.caller, ctx.arguments);
+            }
+            if (changed) {
+                approved = false;
+                rule = changed->rule;
+                reason = changed->reason;
+            }
             if (!approved) {
                 dropPending(key, false);
                 if (auto *a = m_server.auditor()) {

@@ -89,6 +89,8 @@ struct Tool
     QStringList dashAllowed;
     QStringList multilineArguments;
     bool takesTarget = true; // has a "target" argument, default "local"
+    QString targetListArgument; // a target-less tool acting on several targets: each listed id (all when
+                                // absent or empty) is gated like a single target
     bool blocking = true;    // runs on the worker pool; false = cheap, runs on the event loop
     std::function<ToolResult(const ToolContext &)> run;
 };

@@ -24,8 +24,9 @@ Target Target::builtinLocal()
     t.type = QStringLiteral("local");
     t.executor = Executor::Local;
     t.description = QStringLiteral("The machine the gateway runs on");
+    // No file:read by default: reading files of the gateway's own machine is opted into in targets.yaml.
     t.capabilities = { QStringLiteral("system:read"), QStringLiteral("network:read"), QStringLiteral("container:read"),
-                       QStringLiteral("file:read"), QStringLiteral("network:diag") };
+                       QStringLiteral("network:diag") };
     t.tags = { QStringLiteral("local") };
     t.timeoutSeconds = 30;
     t.concurrency = 5;

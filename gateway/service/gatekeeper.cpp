@@ -1,6 +1,10 @@
 #include "gatekeeper.h"
 
 #include "approvals/approvalbroker.h"
+#include "core/paths.h"
+#include "registry/targetregistry.h"
+
+#include <QJsonArray>
 #include "mcp/tool.h"
 #include "registry/target.h"
 
@@ -19,12 +23,11 @@ Mcp::GateVerdict deny(const QString &rule, const QString &reason)
 } // namespace
 
 Gatekeeper::Gatekeeper(Policy::PolicyEngine &policy, Policy::RateLimiter &limiter, Approvals::ApprovalBroker &broker,
-                       qint64 defaultApprovalTimeoutSeconds, Redact redact)
+                       qint64 defaultApprovalTimeoutSeconds)
     : m_policy(policy)
     , m_limiter(limiter)
     , m_broker(broker)
     , m_defaultApprovalTimeout(defaultApprovalTimeoutSeconds)
-    , m_redact(std::move(redact))
 {
 }
 
@@ -34,6 +37,67 @@ bool Gatekeeper::visible(const Mcp::Tool &tool, const Auth::Caller &caller) cons
         return false;
     }
     return m_policy.visible(Policy::Request::make(tool, nullptr, caller, {}));
+}
+
+void Gatekeeper::setProtectedPaths(QStringList paths)
+{
+    m_protected.clear();
+    for (const QString &p : std::as_const(paths)) {
+        if (const auto n = Core::normalizePath(p); n && !p.isEmpty()) {
+            m_protected.append(*n);
+        }
+    }
+}
+
+std::optional<QString> Gatekeeper::protectedPath(const Mcp::Tool &tool, const Registry::Target *target,
+                                                 const QJsonObject &arguments) const
+{
+    if (!target || target->executor != Registry::Executor::Local) {
+        return std::nullopt;
+    }
+    for (const QString &name : tool.pathArguments) {
+        const QJsonValue v = arguments.value(name);
+        QStringList paths;
+        if (v.isString()) {
+            paths.append(v.toString());
+        } else {
+            const QJsonArray items = v.toArray();
+            for (const QJsonValue &item : items) {
+                paths.append(item.toString());
+            }
+        }
+        for (const QString &path : std::as_const(paths)) {
+            for (const QString &prefix : m_protected) {
+                if (Core::isUnderPrefix(path, prefix) || Core::isUnderPrefix(prefix, path)) {
+                    return QStringLiteral("%1 is (or holds) the gateway's own %2, which no tool may open on '%3'")
+                        .arg(path, prefix, target->id);
+                }
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+// Everything about one target except the policy: host tags, scope and capability, protected paths.
+std::optional<Mcp::GateVerdict> Gatekeeper::checkTarget(const Mcp::Tool &tool, const Registry::Target &target,
+                                                        const Auth::Caller &caller, const QJsonObject &arguments) const
+{
+    if (!caller.hostTags.isEmpty()) {
+        const bool tagged = std::any_of(caller.hostTags.cbegin(), caller.hostTags.cend(),
+                                        [&target](const QString &tag) { return target.tags.contains(tag); });
+        if (!tagged) {
+            return deny(QStringLiteral("host_tags"), QStringLiteral("'%1' carries none of this token's host tags (%2)")
+                                                         .arg(target.id, caller.hostTags.join(QStringLiteral(", "))));
+        }
+    }
+    if (!tool.scope.isEmpty() && !target.capabilities.contains(tool.scope)) {
+        return deny(QStringLiteral("capabilities"), QStringLiteral("'%1' does not allow %2 (its capabilities lack %3)")
+                                                        .arg(target.id, tool.name, tool.scope));
+    }
+    if (const auto reason = protectedPath(tool, &target, arguments)) {
+        return deny(QStringLiteral("protected-path"), *reason);
+    }
+    return std::nullopt;
 }
 
 Mcp::GateVerdict Gatekeeper::decide(const Mcp::Tool &tool, const Registry::Target *target, const Auth::Caller &caller,
@@ -48,24 +112,48 @@ Mcp::GateVerdict Gatekeeper::decide(const Mcp::Tool &tool, const Registry::Targe
                                                                 "(tailops-gateway read-only off)")
                                                      .arg(tool.name));
     }
-    if (target && !caller.hostTags.isEmpty()) {
-        const bool tagged = std::any_of(caller.hostTags.cbegin(), caller.hostTags.cend(),
-                                        [target](const QString &tag) { return target->tags.contains(tag); });
-        if (!tagged) {
-            return deny(QStringLiteral("host_tags"), QStringLiteral("'%1' carries none of this token's host tags (%2)")
-                                                         .arg(target->id, caller.hostTags.join(QStringLiteral(", "))));
-        }
-    }
     // The original's gate first, with its own audit rule names (the policy engine checks them again).
     if (!tool.scope.isEmpty() && !caller.hasScope(tool.scope)) {
         return deny(QStringLiteral("scope"), QStringLiteral("%1 needs the %2 scope, which this caller does not have")
                                                  .arg(tool.name, tool.scope));
     }
-    if (target && !tool.scope.isEmpty() && !target->capabilities.contains(tool.scope)) {
-        return deny(QStringLiteral("capabilities"), QStringLiteral("'%1' does not allow %2 (its capabilities lack %3)")
-                                                        .arg(target->id, tool.name, tool.scope));
+    if (target) {
+        if (auto refused = checkTarget(tool, *target, caller, arguments)) {
+            return *refused;
+        }
     }
-    const Policy::Decision decision = m_policy.decide(Policy::Request::make(tool, target, caller, arguments));
+    Policy::Decision decision = m_policy.decide(Policy::Request::make(tool, target, caller, arguments));
+    // A tool acting on several targets is judged for each of them: the strictest decision wins.
+    if (!tool.targetListArgument.isEmpty() && m_registry && decision.effect != Policy::Effect::Deny) {
+        const auto snapshot = m_registry->snapshot();
+        QStringList ids;
+        const QJsonArray listed = arguments.value(tool.targetListArgument).toArray();
+        for (const QJsonValue &v : listed) {
+            ids.append(v.toString());
+        }
+        if (ids.isEmpty()) {
+            for (const Registry::Target &t : snapshot->targets()) {
+                ids.append(t.id);
+            }
+        }
+        for (const QString &id : std::as_const(ids)) {
+            const Registry::Target *t = snapshot->find(id);
+            if (!t) {
+                continue; // the tool reports unknown ids itself
+            }
+            if (auto refused = checkTarget(tool, *t, caller, arguments)) {
+                return *refused;
+            }
+            const Policy::Decision each = m_policy.decide(Policy::Request::make(tool, t, caller, arguments));
+            if (each.effect == Policy::Effect::Deny
+                || (each.effect == Policy::Effect::RequireApproval && decision.effect == Policy::Effect::Allow)) {
+                decision = each;
+            }
+            if (decision.effect == Policy::Effect::Deny) {
+                break;
+            }
+        }
+    }
     const QString rule = decision.rule.isEmpty() ? QStringLiteral("gate") : QString(QStringLiteral("policy:") + decision.rule);
     if (decision.effect == Policy::Effect::Deny) {
         return deny(decision.rule.isEmpty() ? QStringLiteral("default") : rule, decision.reason);
@@ -78,8 +166,23 @@ Mcp::GateVerdict Gatekeeper::decide(const Mcp::Tool &tool, const Registry::Targe
         return { Mcp::GateVerdict::Kind::RequireApproval, rule, decision.reason, 0,
                  decision.approvalTimeoutSeconds > 0 ? decision.approvalTimeoutSeconds : m_defaultApprovalTimeout };
     }
-    return { Mcp::GateVerdict::Kind::Allow, decision.rule.isEmpty() ? QStringLiteral("default") : rule,
-             QString(), 0, 0 };
+    return { Mcp::GateVerdict::Kind::Allow, decision.rule.isEmpty() ? QStringLiteral("default") : rule, QString(), 0, 0 };
+}
+
+std::optional<Mcp::GateVerdict> Gatekeeper::beforeRun(const Mcp::Tool &tool, const Registry::Target *target,
+                                                      const Auth::Caller &caller, const QJsonObject &arguments) const
+{
+    if (m_broker.isPaused()) {
+        return deny(QStringLiteral("paused"), QStringLiteral("the gateway was paused by its operator (kill switch)"));
+    }
+    if (m_broker.isReadOnly() && !tool.annotations.readOnly) {
+        return deny(QStringLiteral("read-only"), QStringLiteral("%1 changes things and the gateway is now in read-only mode")
+                                                     .arg(tool.name));
+    }
+    if (const auto refused = recheck(tool, target, caller, arguments)) {
+        return deny(QStringLiteral("policy-changed"), *refused);
+    }
+    return std::nullopt;
 }
 
 void Gatekeeper::release(const Auth::Caller &caller)
@@ -90,6 +193,9 @@ void Gatekeeper::release(const Auth::Caller &caller)
 std::optional<QString> Gatekeeper::recheck(const Mcp::Tool &tool, const Registry::Target *target,
                                           const Auth::Caller &caller, const QJsonObject &arguments) const
 {
+    if (const auto reason = protectedPath(tool, target, arguments)) {
+        return reason;
+    }
     const Policy::Decision decision = m_policy.decide(Policy::Request::make(tool, target, caller, arguments));
     if (decision.effect == Policy::Effect::Deny) {
         return decision.reason;
@@ -105,7 +211,9 @@ QString Gatekeeper::requestApproval(const Mcp::CallInfo &call, const Mcp::GateVe
     request.caller = call.caller.user.isEmpty() ? call.caller.agent : call.caller.user;
     request.tool = call.tool;
     request.target = call.target;
-    request.arguments = m_redact ? m_redact(call.arguments) : call.arguments;
+    // The human sees exactly what would run (the admin socket is owner-only): redacting it could hide
+    // the payload behind "[REDACTED]" (the audit log still redacts).
+    request.arguments = call.arguments;
     request.binding = Approvals::ApprovalBroker::bindingHash(call.caller.identity(), call.tool, call.target, call.arguments);
     request.rule = verdict.rule;
     request.reason = verdict.reason;

@@ -11,6 +11,9 @@
 namespace Tailops::Approvals {
 class ApprovalBroker;
 }
+namespace Tailops::Registry {
+class TargetRegistry;
+}
 
 namespace Tailops::Service {
 
@@ -21,15 +24,22 @@ namespace Tailops::Service {
 class Gatekeeper final : public Mcp::CallGate
 {
 public:
-    using Redact = std::function<QJsonObject(const QJsonObject &)>;
-
     Gatekeeper(Policy::PolicyEngine &policy, Policy::RateLimiter &limiter, Approvals::ApprovalBroker &broker,
-               qint64 defaultApprovalTimeoutSeconds, Redact redact = {});
+               qint64 defaultApprovalTimeoutSeconds);
 
     bool visible(const Mcp::Tool &tool, const Auth::Caller &caller) const override;
     Mcp::GateVerdict decide(const Mcp::Tool &tool, const Registry::Target *target, const Auth::Caller &caller,
                             const QJsonObject &arguments) override;
     void release(const Auth::Caller &caller) override;
+    std::optional<Mcp::GateVerdict> beforeRun(const Mcp::Tool &tool, const Registry::Target *target,
+                                              const Auth::Caller &caller, const QJsonObject &arguments) const override;
+
+    // Paths on the gateway's own machine no policy can open to path arguments (its secret, token registry,
+    // configuration, audit log, admin socket, ~/.ssh, /proc): checked on local targets after normalisation
+    // and again after symlinks are resolved.
+    void setProtectedPaths(QStringList paths);
+    // For tools acting on a list of targets: where the ids are resolved.
+    void setRegistry(const Registry::TargetRegistry *registry) { m_registry = registry; }
     std::optional<QString> recheck(const Mcp::Tool &tool, const Registry::Target *target, const Auth::Caller &caller,
                                    const QJsonObject &arguments) const override;
     QString requestApproval(const Mcp::CallInfo &call, const Mcp::GateVerdict &verdict, const QObject *context,
@@ -41,8 +51,14 @@ private:
     Policy::PolicyEngine &m_policy;
     Policy::RateLimiter &m_limiter;
     Approvals::ApprovalBroker &m_broker;
+    std::optional<Mcp::GateVerdict> checkTarget(const Mcp::Tool &tool, const Registry::Target &target,
+                                                const Auth::Caller &caller, const QJsonObject &arguments) const;
+    std::optional<QString> protectedPath(const Mcp::Tool &tool, const Registry::Target *target,
+                                         const QJsonObject &arguments) const;
+
     qint64 m_defaultApprovalTimeout;
-    Redact m_redact;
+    QStringList m_protected;
+    const Registry::TargetRegistry *m_registry = nullptr;
 };
 
 } // namespace Tailops::Service

@@ -2,7 +2,6 @@
 
 #include "approvals/adminserver.h"
 #include "approvals/approvalbroker.h"
-#include "audit/redactor.h"
 #include "auth/oauth/httpjwkssource.h"
 #include "auth/oauth/jwkssource.h"
 #include "auth/oauth/oauthauthenticator.h"
@@ -68,7 +67,7 @@ public:
 
     void noteUse(const Auth::Caller &caller) override
     {
-        if (m_tokens) {
+        if (m_tokens && !caller.agent.startsWith(QStringLiteral("oauth:"))) {
             m_tokens->noteUse(caller);
         }
     }
@@ -110,13 +109,20 @@ GatewayService::GatewayService(Config::GatewayConfig config, QObject *parent)
                                             tierLimits(m_config.adminLimit) },
         m_config.perCallerConcurrency);
     m_broker = std::make_unique<Approvals::ApprovalBroker>();
-    Audit::RedactionRules redaction;
-    redaction.extraKeys = m_config.auditRedactKeys;
-    redaction.extraPatterns = m_config.auditRedactPatterns;
-    auto created = Audit::Redactor::create(redaction); // a bad pattern is reported by check-config and the audit log
-    auto redactor = std::make_shared<Audit::Redactor>(created ? std::move(*created) : Audit::Redactor());
-    m_gate = std::make_unique<Gatekeeper>(*m_policy, *m_limiter, *m_broker, m_config.approvalTimeoutSeconds,
-                                          [redactor](const QJsonObject &arguments) { return redactor->redactObject(arguments); });
+    auto gate = std::make_unique<Gatekeeper>(*m_policy, *m_limiter, *m_broker, m_config.approvalTimeoutSeconds);
+    gate->setRegistry(m_registry.get());
+    const QString home = QDir::homePath();
+    gate->setProtectedPaths({ m_config.secretFile.isEmpty() ? QDir(m_config.configDir).filePath(QStringLiteral("secret"))
+                                                            : m_config.secretFile,
+                              QFileInfo(m_config.tokensPath()).absolutePath(),
+                              QFileInfo(m_config.auditPath.isEmpty() ? Audit::defaultAuditPath() : m_config.auditPath).absolutePath(),
+                              QFileInfo(m_config.adminSocketPath()).absolutePath(),
+                              m_config.knownHostsFile,
+                              QDir(home).filePath(QStringLiteral(".ssh")),
+                              QStringLiteral("/root/.ssh"),
+                              QStringLiteral("/etc/ssh"),
+                              QStringLiteral("/proc") });
+    m_gate = std::move(gate);
     m_server->setGate(m_gate.get());
 }
 
@@ -208,18 +214,25 @@ Config::Diagnostics GatewayService::reloadPolicy()
     Config::Diagnostics diagnostics;
     const QString path = m_config.policyFile();
     if (!QFileInfo::exists(path)) {
-        m_policy->setPolicy(Policy::Policy::permissive());
-        qCInfo(Core::lcConfig).noquote() << "no policy.yaml: calls are decided by token scopes x target capabilities";
+        if (m_policyLoaded) {
+            // Editors delete and recreate files: a policy once in force stays until a valid file replaces it.
+            qCWarning(Core::lcConfig).noquote() << "policy.yaml disappeared; the policy in force stays (restart to drop it)";
+        } else {
+            m_policy->setPolicy(Policy::Policy::permissive());
+            qCInfo(Core::lcConfig).noquote() << "no policy.yaml: calls are decided by token scopes x target capabilities";
+        }
         Q_EMIT policyReloaded(diagnostics);
         return diagnostics;
     }
-    auto loaded = Policy::loadPolicyFile(path, diagnostics, Policy::LoadMode::Lenient);
+    // Strict on reload too: skipping a broken rule could widen access (its constraints no longer apply).
+    auto loaded = Policy::loadPolicyFile(path, diagnostics, Policy::LoadMode::Strict);
     if (!loaded) {
         diagnostics.append({ Config::Diagnostic::Severity::Error, QStringLiteral("policy.yaml"), 0, 0,
                              QStringLiteral("not applied: %1; the policy in force stays").arg(loaded.error().message) });
         qCCritical(Core::lcConfig).noquote() << "policy.yaml has errors; keeping the policy in force";
     } else {
         m_policy->setPolicy(*loaded);
+        m_policyLoaded = true;
         qCInfo(Core::lcConfig).noquote() << "policy.yaml loaded:" << (*loaded)->rules().size() << "rule(s), default"
                                          << Policy::effectName((*loaded)->defaultEffect());
     }

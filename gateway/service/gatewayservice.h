@@ -70,8 +70,8 @@ public:
     // Reloads targets.yaml whenever it changes on disk (also when an editor replaces it).
     void watchTargets();
 
-    // (Re)loads policy.yaml. Without the file the gate is scopes x target capabilities; a file with errors
-    // keeps the policy in force (at startup: refuses every call) and its findings are returned.
+    // (Re)loads policy.yaml (strictly). Without the file at startup the gate is scopes x target capabilities;
+    // a file with errors, or one that disappears later, keeps the policy in force. Returns the findings.
     Config::Diagnostics reloadPolicy();
     Policy::PolicyEngine &policy() { return *m_policy; }
     Approvals::ApprovalBroker &approvals() { return *m_broker; }
@@ -119,6 +119,7 @@ private:
     QTimer m_policyDebounce;
     QDateTime m_targetsStamp;
     QDateTime m_policyStamp;
+    bool m_policyLoaded = false;
 };
 
 } // namespace Tailops::Service

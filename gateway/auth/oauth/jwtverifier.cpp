@@ -348,8 +348,9 @@ Core::Result<JwtClaims> JwtVerifier::verify(const QByteArray &token, const Jwks 
     }
     if (const QJsonValue user = payload->value(QStringLiteral("user")); user.isString()) {
         claims.user = user.toString();
-    } else if (const QJsonValue email = payload->value(QStringLiteral("email")); email.isString()) {
-        claims.user = email.toString();
+    } else if (const QJsonValue email = payload->value(QStringLiteral("email"));
+               email.isString() && payload->value(QStringLiteral("email_verified")).toBool(false)) {
+        claims.user = email.toString(); // an unverified address is not an identity
     }
     return claims;
 }

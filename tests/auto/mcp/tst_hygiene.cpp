@@ -52,6 +52,11 @@ void TestHygiene::check_data()
     bad("relative path", R"({"path":"etc/passwd"})", u"argument 'path': must be an absolute path (starting with '/')"_s);
     bad("empty path", R"({"path":""})", u"argument 'path': must be an absolute path (starting with '/')"_s);
     bad("path option", R"({"path":"-rf"})", u"argument 'path': a value may not start with '-' (it could be read as an option)"_s);
+    bad("bidi override", "{\"name\":\"safe\u202eexe.sh\"}", u"argument 'name': control character U+202e is not allowed"_s);
+    bad("escape", R"({"name":"a\u001b[2Jb"})", u"argument 'name': control character U+001b is not allowed"_s);
+    bad("C1", R"({"name":"a\u0085b"})", u"argument 'name': control character U+0085 is not allowed"_s);
+    ok("tab", R"({"name":"a\tb"})");
+    ok("unicode text", R"({"name":"café ☕"})");
     bad("key with newline", R"({"opts":{"a\nb":"x"}})", u"argument 'opts': a key holds control characters"_s);
     QByteArray deep = R"({"d":)";
     for (int i = 0; i < 20; ++i) {

@@ -352,7 +352,7 @@ void TestSecurityGate::initTestCase()
     QVERIFY(QFile::link(d + u"/secret.txt"_s, d + u"/allowed/link"_s));
     write(d + u"/gateway.yaml"_s, QStringLiteral(R"(auth:
   mode: token
-  tokens_file: tokens.json
+  tokens_file: state/tokens.json
   max_token_ttl: 30d
 limits:
   observe: {rate: 1000/s, burst: 1000}
@@ -362,7 +362,7 @@ limits:
 approvals:
   timeout: 60s
 admin:
-  socket: %1/admin.sock
+  socket: %1/run/admin.sock
 mcp:
   sse_after_ms: 200
 )").arg(d).toUtf8());
@@ -418,7 +418,8 @@ rules:
     targets: ["tag:prod"]
 )").arg(d).toUtf8());
     m_gw.configDir = d;
-    m_gw.auditPath = d + u"/audit.jsonl"_s;
+    m_gw.auditPath = d + u"/audit/audit.jsonl"_s; // the gateway's own files are protected from read_file
+    QDir().mkpath(d + u"/audit"_s);
     QVERIFY2(m_gw.start(), m_gw.err.constData());
     m_admin = mint({ u"admin"_s }, u"admin-agent"_s);
     m_readonly = mint({ u"readonly"_s }, u"readonly-agent"_s);
@@ -597,7 +598,7 @@ void TestSecurityGate::attackCorpus_data()
     pathRow("path /var/log escape", u"/var/log/../../etc/shadow"_s, 0, u"policy rule 'files'"_s);
     pathRow("path prefix trick", QString(allowed + u"foo/x"_s), 0, u"policy rule 'files'"_s);
     pathRow("path double slashes", u"//etc//passwd"_s, 0, u"policy rule 'files'"_s);
-    pathRow("path dot segments", u"/var/./log/./../../root/.ssh/id_rsa"_s, 0, u"policy rule 'files'"_s);
+    pathRow("path dot segments", u"/var/./log/./../../root/.ssh/id_rsa"_s, 0, u"/root/.ssh/id_rsa is (or holds) the gateway's own"_s);
     pathRow("path relative", u"etc/passwd"_s, -32602, u"must be an absolute path"_s);
     pathRow("path dot relative", u"./allowed/notes.txt"_s, -32602, u"must be an absolute path"_s);
     pathRow("path NUL", QString(allowed + QChar(0) + u"/../../etc/passwd"_s), -32602, u"NUL characters are not allowed"_s);
@@ -606,6 +607,13 @@ void TestSecurityGate::attackCorpus_data()
     pathRow("path as option", u"--help"_s, -32602, u"may not start with '-'"_s);
     pathRow("path too long", QString(u'/' + QString(2000, u'a')), -32602, u"Invalid arguments for tool read_file"_s);
     pathRow("path tilde", u"~root/.ssh/id_rsa"_s, -32602, u"must be an absolute path"_s);
+    pathRow("path audit log", QString(m_dir.path() + u"/audit/audit.jsonl"_s), 0, u"which no tool may open on 'local'"_s);
+    pathRow("path proc environ", u"/proc/self/environ"_s, 0, u"which no tool may open on 'local'"_s);
+    pathRow("path ssh keys", u"/root/.ssh/id_ed25519"_s, 0, u"which no tool may open on 'local'"_s);
+    pathRow("path admin socket dir", QString(m_dir.path() + u"/run/../run/admin.sock"_s), 0, u"which no tool may open"_s);
+    toolRow("connectivity outside host tags", prodOnly, u"test_connectivity"_s, args({ { u"targets"_s, QJsonArray { u"local"_s } } }),
+            0, u"carries none of this token's host tags"_s);
+    toolRow("connectivity of all targets", prodOnly, u"test_connectivity"_s, none, 0, u"carries none of this token's host tags"_s);
 
     // --- option injection and other hygiene ---
     toolRow("container name option", good, u"get_container_logs"_s,

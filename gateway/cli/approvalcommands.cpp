@@ -123,7 +123,10 @@ QString compactArguments(const QJsonObject &arguments)
 {
     QString text = QString::fromUtf8(QJsonDocument(arguments).toJson(QJsonDocument::Compact));
     if (text.size() > kMaxArgumentsChars) {
-        text = text.left(kMaxArgumentsChars - 3) + QStringLiteral("...");
+        // Loud, so nobody approves what they did not see.
+        text = QString(text.left(kMaxArgumentsChars) + QStringLiteral(" ...[TRUNCATED: %1 more characters; read them "
+                                                                     "all with: approvals list --json]")
+                                                          .arg(text.size() - kMaxArgumentsChars));
     }
     return text;
 }

@@ -199,6 +199,34 @@ private Q_SLOTS:
         QVERIFY(bad.err.contains(QStringLiteral("TAILOPS_TOKEN: invalid token signature")));
     }
 
+    void stdioRateLimitIsAnMcpError()
+    {
+        // Over stdio there is no HTTP status: a refused call is the JSON-RPC error -32029 with data.retryAfter.
+        QTemporaryDir dir;
+        write(dir.path() + QStringLiteral("/gateway.yaml"),
+              QByteArray("limits:\n  observe: {rate: 1/h, burst: 2}\nadmin:\n  socket: ") + dir.path().toUtf8() + "/a.sock\n");
+        QByteArray input = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}\n";
+        for (int id = 2; id <= 4; ++id) {
+            input += "{\"jsonrpc\":\"2.0\",\"id\":" + QByteArray::number(id)
+                + ",\"method\":\"tools/call\",\"params\":{\"name\":\"list_targets\"}}\n";
+        }
+        const Run r = run({ QStringLiteral("serve"), QStringLiteral("--stdio"), QStringLiteral("--config-dir"), dir.path() },
+                          envWithSecret(), input);
+        QCOMPARE(r.exitCode, 0);
+        QHash<int, QJsonObject> byId;
+        for (const QString &line : r.out.split(u'\n', Qt::SkipEmptyParts)) {
+            const QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+            byId.insert(o.value(QStringLiteral("id")).toInt(), o);
+        }
+        QVERIFY(byId.value(2).contains(QStringLiteral("result")));
+        QVERIFY(byId.value(3).contains(QStringLiteral("result")));
+        const QJsonObject error = byId.value(4).value(QStringLiteral("error")).toObject();
+        QCOMPARE(error.value(QStringLiteral("code")).toInt(), -32029);
+        QVERIFY2(error.value(QStringLiteral("message")).toString().contains(QStringLiteral("Rate limit exceeded for observe-tier tools")),
+                 qPrintable(r.out));
+        QCOMPARE(error.value(QStringLiteral("data")).toObject().value(QStringLiteral("retryAfter")).toInt(), 3600);
+    }
+
     void httpTargetsAreChecked()
     {
         QTemporaryDir serveDir;

@@ -109,6 +109,7 @@ private Q_SLOTS:
 
     void verify_data();
     void verify();
+    void userClaims();
     void hugeTokenRefusedFast();
     void noKidWithSingleKey();
     void algorithmsCanBeRestricted();
@@ -391,6 +392,28 @@ void TestJwtVerifier::algorithmsCanBeRestricted()
     const auto empty = noKeys.verify(token(header(u"ES256"_s, u"ec-1"_s), claims(), ec()), kNow);
     QVERIFY(!empty);
     QCOMPARE(empty.error().message, u"no signing keys available"_s);
+}
+
+void TestJwtVerifier::userClaims()
+{
+    // tsidp's "user" names the tailnet login; "email" stands in only when the issuer verified it.
+    const JwtVerifier verifier(options(), m_jwks);
+    const auto withUser = verifier.verify(token(header(u"ES256"_s, u"ec-1"_s), with(claims(), u"user"_s, u"alice@github"_s), ec()), kNow);
+    QVERIFY(withUser);
+    QCOMPARE(withUser->user, u"alice@github"_s);
+    const auto verified = verifier.verify(
+        token(header(u"ES256"_s, u"ec-1"_s), with(with(claims(), u"email"_s, u"bob@example.com"_s), u"email_verified"_s, true), ec()),
+        kNow);
+    QVERIFY(verified);
+    QCOMPARE(verified->user, u"bob@example.com"_s);
+    const auto unverified = verifier.verify(token(header(u"ES256"_s, u"ec-1"_s), with(claims(), u"email"_s, u"boss@example.com"_s), ec()), kNow);
+    QVERIFY(unverified); // the token is fine; the address is just not an identity
+    QVERIFY(unverified->user.isEmpty());
+    const auto falseFlag = verifier.verify(
+        token(header(u"ES256"_s, u"ec-1"_s), with(with(claims(), u"email"_s, u"boss@example.com"_s), u"email_verified"_s, false), ec()),
+        kNow);
+    QVERIFY(falseFlag);
+    QVERIFY(falseFlag->user.isEmpty());
 }
 
 void TestJwtVerifier::keyRestrictedToOtherAlg()

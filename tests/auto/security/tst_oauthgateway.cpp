@@ -3,24 +3,20 @@
 // token is refused with 401 and an RFC 6750 challenge naming the RFC 9728 metadata; a token lacking the
 // scope of a tool gets 403 insufficient_scope; tokens without a scope claim get what policy.yaml grants.
 #include "../oauth/testkeys.h"
+#include "gatewayprocess.h"
 
 #include <QDateTime>
-#include <QDir>
-#include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageAuthenticationCode>
-#include <QProcess>
-#include <QRegularExpression>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTimer>
 #include <QUrl>
 
 using namespace Qt::StringLiterals;
+using namespace TestSupport;
 
 namespace {
 
@@ -37,166 +33,10 @@ QString metadataUrlOf(const QString &resource)
     return url.toString(QUrl::FullyEncoded);
 }
 
-struct HttpResponse
-{
-    int status = 0; // 0: no (complete) answer
-    QHash<QByteArray, QByteArray> headers; // lower-case names
-    QByteArray body;
-
-    QByteArray header(const char *name) const { return headers.value(QByteArray(name)); }
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-};
-
-// Parses one HTTP/1.1 response; false while more bytes are needed (Content-Length or chunked framing;
-// without either, the body ends when the server closes).
-bool parseResponse(const QByteArray &data, bool closed, HttpResponse &out)
-{
-    const qsizetype end = data.indexOf("\r\n\r\n");
-    if (end < 0) {
-        return false;
-    }
-    HttpResponse r;
-    const QList<QByteArray> lines = data.first(end).split('\n');
-    r.status = lines.value(0).split(' ').value(1).toInt();
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray line = lines.at(i).trimmed();
-        const qsizetype colon = line.indexOf(':');
-        if (colon > 0) {
-            r.headers.insert(line.first(colon).trimmed().toLower(), line.sliced(colon + 1).trimmed());
-        }
-    }
-    const QByteArray rest = data.sliced(end + 4);
-    if (r.headers.contains("content-length")) {
-        const qsizetype length = r.headers.value("content-length").toLongLong();
-        if (rest.size() < length) {
-            return false;
-        }
-        r.body = rest.first(length);
-    } else if (r.headers.value("transfer-encoding").toLower() == "chunked") {
-        qsizetype pos = 0;
-        for (;;) {
-            const qsizetype lineEnd = rest.indexOf("\r\n", pos);
-            if (lineEnd < 0) {
-                return false;
-            }
-            bool ok = false;
-            const qsizetype size = rest.sliced(pos, lineEnd - pos).split(';').value(0).trimmed().toLongLong(&ok, 16);
-            if (!ok) {
-                return false;
-            }
-            if (size == 0) {
-                break;
-            }
-            if (rest.size() < lineEnd + 2 + size + 2) {
-                return false;
-            }
-            r.body += rest.sliced(lineEnd + 2, size);
-            pos = lineEnd + 2 + size + 2;
-        }
-    } else if (!closed) {
-        return false;
-    } else {
-        r.body = rest;
-    }
-    out = std::move(r);
-    return true;
-}
-
-// One request on its own connection. The event loop keeps running while waiting.
-HttpResponse httpRequest(quint16 port, const QByteArray &method, const QByteArray &path, const QList<QByteArray> &headers,
-                         const QByteArray &body = {})
-{
-    QByteArray request = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n";
-    for (const QByteArray &h : headers) {
-        request += h + "\r\n";
-    }
-    if (method == "POST") {
-        request += "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: "
-            + QByteArray::number(body.size()) + "\r\n";
-    }
-    request += "Connection: close\r\n\r\n" + body;
-
-    QTcpSocket socket;
-    QEventLoop loop;
-    QTimer timeout;
-    timeout.setSingleShot(true);
-    QByteArray data;
-    HttpResponse response;
-    bool done = false;
-    const auto finish = [&](bool closed) {
-        data += socket.readAll();
-        if (!done && parseResponse(data, closed, response)) {
-            done = true;
-        }
-        if (done || closed) {
-            loop.quit();
-        }
-    };
-    QObject::connect(&socket, &QTcpSocket::connected, &loop, [&] { socket.write(request); });
-    QObject::connect(&socket, &QTcpSocket::readyRead, &loop, [&] { finish(false); });
-    QObject::connect(&socket, &QTcpSocket::disconnected, &loop, [&] { finish(true); });
-    QObject::connect(&socket, &QTcpSocket::errorOccurred, &loop, [&](QAbstractSocket::SocketError error) {
-        if (error == QAbstractSocket::RemoteHostClosedError) {
-            finish(true);
-        } else {
-            loop.quit();
-        }
-    });
-    QObject::connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
-    socket.connectToHost(QHostAddress(QHostAddress::LocalHost), port);
-    timeout.start(20000);
-    loop.exec();
-    return done ? response : HttpResponse {};
-}
-
-QByteArray bearer(const QByteArray &token)
-{
-    return "Authorization: Bearer " + token;
-}
-
-QByteArray rpc(int id, const QString &method, const QJsonObject &params)
-{
-    return QJsonDocument(QJsonObject { { u"jsonrpc"_s, u"2.0"_s }, { u"id"_s, id }, { u"method"_s, method }, { u"params"_s, params } })
-        .toJson(QJsonDocument::Compact);
-}
-
-QByteArray initializeBody()
-{
-    return rpc(0, u"initialize"_s,
-               QJsonObject { { u"protocolVersion"_s, u"2025-11-25"_s },
-                             { u"capabilities"_s, QJsonObject {} },
-                             { u"clientInfo"_s, QJsonObject { { u"name"_s, u"tst_oauthgateway"_s }, { u"version"_s, u"1"_s } } } });
-}
-
-QByteArray callBody(int id, const QString &tool, const QJsonObject &arguments)
-{
-    return rpc(id, u"tools/call"_s, QJsonObject { { u"name"_s, tool }, { u"arguments"_s, arguments } });
-}
-
 QByteArray hexHmacToken(const QJsonObject &claims, const QByteArray &secret)
 {
     const QByteArray payload = TestKeys::b64(claims);
     return payload + '.' + QMessageAuthenticationCode::hash(payload, secret, QCryptographicHash::Sha256).toHex();
-}
-
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(content) == content.size();
-}
-
-QList<QJsonObject> readAudit(const QString &path)
-{
-    QFile f(path);
-    QList<QJsonObject> out;
-    if (f.open(QIODevice::ReadOnly)) {
-        for (const QByteArray &line : f.readAll().split('\n')) {
-            if (const QJsonObject o = QJsonDocument::fromJson(line).object(); !o.isEmpty()) {
-                out.append(o);
-            }
-        }
-    }
-    return out;
 }
 
 } // namespace
@@ -205,31 +45,15 @@ class TestOAuthGateway final : public QObject
 {
     Q_OBJECT
 
-public:
-    ~TestOAuthGateway() override { stopGateway(); }
-
 private:
     QTemporaryDir m_dir { u"/tmp/tops-oauth-XXXXXX"_s }; // short: the admin socket lives in it
     TestKeys::Key m_rsa;
     TestKeys::Key m_ec;
     TestKeys::Key m_stranger; // an RSA key the gateway does not trust
-    QProcess m_gateway;
-    QByteArray m_log; // the gateway's stderr
+    GatewayProcess m_gateway;
     quint16 m_port = 0;
 
     QString auditPath() const { return m_dir.filePath(u"audit.jsonl"_s); }
-
-    void stopGateway()
-    {
-        if (m_gateway.state() == QProcess::NotRunning) {
-            return;
-        }
-        m_gateway.terminate();
-        if (!m_gateway.waitForFinished(10000)) {
-            m_gateway.kill();
-            m_gateway.waitForFinished(5000);
-        }
-    }
 
     QJsonObject claims(const QString &subject = u"client-1"_s) const
     {
@@ -261,18 +85,18 @@ private:
 
     QByteArray sessionFor(const QByteArray &token)
     {
-        const HttpResponse r = httpRequest(m_port, "POST", "/mcp", { bearer(token) }, initializeBody());
-        if (r.status != 200 || !r.json().value(u"result"_s).isObject()) {
+        HttpResponse r;
+        const QByteArray session = openSession(Endpoint::loopback(m_port), { bearer(token) }, u"tst_oauthgateway"_s, &r);
+        if (session.isEmpty()) {
             qWarning("initialize: %d %s", r.status, r.body.constData());
-            return {};
         }
-        return r.header("mcp-session-id");
+        return session;
     }
 
     HttpResponse call(const QByteArray &token, const QByteArray &session, int id, const QString &tool,
                       const QJsonObject &arguments = {})
     {
-        return httpRequest(m_port, "POST", "/mcp", { bearer(token), "Mcp-Session-Id: " + session }, callBody(id, tool, arguments));
+        return httpRequest(Endpoint::loopback(m_port), "POST", "/mcp", { bearer(token), "Mcp-Session-Id: " + session }, callBody(id, tool, arguments));
     }
 
     static QString challenge(const QString &error, const QString &description)
@@ -318,18 +142,10 @@ private Q_SLOTS:
         // No policy.yaml yet: scopes x capabilities decide (grantsFromPolicy adds one).
         QVERIFY(!QFile::exists(m_dir.filePath(u"policy.yaml"_s)));
 
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"TAILOPS_AUDIT_LOG"_s, auditPath());
-        env.remove(u"TAILOPS_SHARED_SECRET"_s); // oauth mode needs no shared secret
-        m_gateway.setProcessEnvironment(env);
-        m_gateway.setProcessChannelMode(QProcess::SeparateChannels);
-        connect(&m_gateway, &QProcess::readyReadStandardError, this, [this] { m_log += m_gateway.readAllStandardError(); });
-        m_gateway.start(qEnvironmentVariable("TAILOPS_GATEWAY"), { u"serve"_s, u"--config-dir"_s, m_dir.path(), u"--listen"_s, u"127.0.0.1:0"_s });
-        QVERIFY2(m_gateway.waitForStarted(10000), qPrintable(m_gateway.errorString()));
-        QTRY_VERIFY2_WITH_TIMEOUT(m_log.contains("listening on ") || m_gateway.state() == QProcess::NotRunning, m_log.constData(), 20000);
-        const auto match = QRegularExpression(u"listening on http://127\\.0\\.0\\.1:(\\d+)/mcp"_s).match(QString::fromUtf8(m_log));
-        QVERIFY2(match.hasMatch(), m_log.constData());
-        m_port = quint16(match.captured(1).toUInt());
+        m_gateway.configDir = m_dir.path();
+        m_gateway.auditPath = auditPath(); // no sharedSecret: oauth mode needs none
+        QVERIFY2(m_gateway.start(), qPrintable(m_gateway.errorString()));
+        m_port = m_gateway.port();
         QVERIFY(m_port != 0);
     }
 
@@ -446,7 +262,7 @@ private Q_SLOTS:
         if (!token.isEmpty()) {
             headers.append(bearer(token));
         }
-        const HttpResponse r = httpRequest(m_port, "POST", "/mcp", headers, initializeBody());
+        const HttpResponse r = httpRequest(Endpoint::loopback(m_port), "POST", "/mcp", headers, initializeBody(u"tst_oauthgateway"_s));
         QVERIFY2(r.status == status, qPrintable(u"HTTP %1: %2"_s.arg(r.status).arg(QString::fromUtf8(r.body))));
         if (status == 200) {
             QVERIFY(!r.header("mcp-session-id").isEmpty());
@@ -476,7 +292,7 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, path);
         // The metadata is public: no token needed.
-        const HttpResponse r = httpRequest(m_port, "GET", path, {});
+        const HttpResponse r = httpRequest(Endpoint::loopback(m_port), "GET", path, {});
         QCOMPARE(r.status, 200);
         QVERIFY(r.header("content-type").startsWith("application/json"));
         const QJsonObject doc = r.json();
@@ -525,13 +341,7 @@ private Q_SLOTS:
 
         // Both calls were audited under the token's subject; the refusal with the scope rule.
         const auto find = [this](const QString &requestId, const QString &event) {
-            for (const QJsonObject &o : readAudit(auditPath())) {
-                if (o.value(u"request_id"_s).toString() == requestId && o.value(u"event"_s).toString() == event
-                    && o.value(u"subject"_s).toString() == u"oauth:reader"_s) {
-                    return o;
-                }
-            }
-            return QJsonObject {};
+            return auditRecord(auditPath(), requestId, event, u"oauth:reader"_s);
         };
         QTRY_VERIFY_WITH_TIMEOUT(!find(u"2"_s, u"result"_s).isEmpty(), 10000);
         QCOMPARE(find(u"1"_s, u"decision"_s).value(u"decision"_s).toString(), u"deny"_s);
@@ -575,7 +385,7 @@ private Q_SLOTS:
                                                     "  - name: observe\n"
                                                     "    effect: allow\n"
                                                     "    tools: [\"get_*\"]\n"));
-        QTRY_VERIFY2_WITH_TIMEOUT(m_log.contains("policy.yaml loaded"), m_log.right(2000).constData(), 20000);
+        QTRY_VERIFY2_WITH_TIMEOUT(m_gateway.log().contains("policy.yaml loaded"), m_gateway.log().right(2000).constData(), 20000);
 
         for (const QByteArray &token : { alice, aliceByEmail }) {
             const QByteArray session = sessionFor(token);
@@ -616,13 +426,7 @@ private Q_SLOTS:
 
         // The audit names alice's calls by token subject and tailnet login.
         const auto decision = [this](const QString &subject, const QString &requestId) {
-            for (const QJsonObject &o : readAudit(auditPath())) {
-                if (o.value(u"event"_s).toString() == u"decision" && o.value(u"subject"_s).toString() == subject
-                    && o.value(u"request_id"_s).toString() == requestId) {
-                    return o;
-                }
-            }
-            return QJsonObject {};
+            return auditRecord(auditPath(), requestId, u"decision"_s, subject);
         };
         QTRY_VERIFY_WITH_TIMEOUT(!decision(u"oauth:alice-client"_s, u"11"_s).isEmpty(), 10000);
         QCOMPARE(decision(u"oauth:alice-client"_s, u"11"_s).value(u"decision"_s).toString(), u"allow"_s);
@@ -633,7 +437,7 @@ private Q_SLOTS:
     void cleanupTestCase()
     {
         QCOMPARE(m_gateway.state(), QProcess::Running); // survived every forged token
-        stopGateway();
+        m_gateway.stop();
         QCOMPARE(m_gateway.exitStatus(), QProcess::NormalExit);
         QFile f(auditPath());
         QVERIFY(f.open(QIODevice::ReadOnly));

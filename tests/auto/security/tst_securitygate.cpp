@@ -4,6 +4,8 @@
 // and the per-caller concurrency cap. The attack corpus checks every refusal's code and message and that
 // the audit log shows no allow decision for any of them (an allow record is written before anything runs,
 // so without one nothing reached a tool or an executor).
+#include "gatewayprocess.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -11,13 +13,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageAuthenticationCode>
-#include <QProcess>
-#include <QRegularExpression>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
+using namespace TestSupport;
+using Reply = HttpResponse;
 
 namespace {
 
@@ -54,220 +55,27 @@ QByteArray mint(const QStringList &scopes, const QString &agent = u"sec-test"_s,
     return signClaims(QJsonDocument(c).toJson(QJsonDocument::Compact));
 }
 
-struct Reply
+// The gateway under test, with the token-centric MCP calls the tests make.
+struct Gateway : GatewayProcess
 {
-    int status = 0;
-    QByteArray head;
-    QByteArray body;
+    Gateway() { sharedSecret = QString::fromLatin1(kSecret); }
 
-    QByteArray header(const QByteArray &name) const
-    {
-        for (const QByteArray &line : head.split('\n')) {
-            if (line.toLower().startsWith(QByteArray(name.toLower() + ':'))) {
-                return line.mid(name.size() + 1).trimmed();
-            }
-        }
-        return {};
-    }
-    // The JSON-RPC message answering the request: the body, or the last SSE event carrying an id.
-    QJsonObject rpc() const
-    {
-        if (body.trimmed().startsWith('{')) {
-            return QJsonDocument::fromJson(body).object();
-        }
-        QJsonObject last;
-        for (const QByteArray &line : body.split('\n')) {
-            if (line.startsWith("data: ")) {
-                const QJsonObject o = QJsonDocument::fromJson(line.mid(6)).object();
-                if (o.contains(u"id"_s)) {
-                    last = o;
-                }
-            }
-        }
-        return last;
-    }
-    QString text() const
-    {
-        const QJsonObject o = rpc();
-        if (o.contains(u"error"_s)) {
-            return o.value(u"error"_s).toObject().value(u"message"_s).toString();
-        }
-        const QJsonObject result = o.value(u"result"_s).toObject();
-        const QJsonArray content = result.value(u"content"_s).toArray();
-        return content.isEmpty() ? QString::fromUtf8(body) : content.at(0).toObject().value(u"text"_s).toString();
-    }
-    bool isToolError() const { return rpc().value(u"result"_s).toObject().value(u"isError"_s).toBool(); }
-    int rpcCode() const { return rpc().value(u"error"_s).toObject().value(u"code"_s).toInt(); }
-};
-
-// Decodes a chunked body (the SSE streams) into its payload.
-QByteArray dechunk(const QByteArray &raw)
-{
-    QByteArray out;
-    qsizetype pos = 0;
-    while (pos < raw.size()) {
-        const qsizetype eol = raw.indexOf("\r\n", pos);
-        if (eol < 0) {
-            break;
-        }
-        bool ok = false;
-        const qsizetype size = raw.mid(pos, eol - pos).trimmed().toLongLong(&ok, 16);
-        if (!ok || size == 0) {
-            break;
-        }
-        out += raw.mid(eol + 2, size);
-        pos = eol + 2 + size + 2;
-    }
-    return out;
-}
-
-class Request
-{
-public:
-    Request(quint16 port, const QByteArray &method, const QByteArray &path, const QList<QByteArray> &headers,
-            const QByteArray &body)
-    {
-        m_socket.connectToHost(QHostAddress::LocalHost, port);
-        m_socket.waitForConnected(3000);
-        QByteArray req = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-        for (const QByteArray &h : headers) {
-            req += h + "\r\n";
-        }
-        if (!body.isNull()) {
-            req += "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: "
-                + QByteArray::number(body.size()) + "\r\n";
-        }
-        req += "\r\n" + body;
-        m_socket.write(req);
-        m_socket.flush();
-    }
-
-    Reply finish(int timeoutMs = 20000)
-    {
-        QByteArray data;
-        QElapsedTimer t;
-        t.start();
-        // QtHttpServer keeps the connection open: the response ends at its Content-Length or the last chunk.
-        const auto complete = [&data] {
-            const qsizetype end = data.indexOf("\r\n\r\n");
-            if (end < 0) {
-                return false;
-            }
-            const QByteArray head = data.left(end).toLower();
-            if (head.contains("transfer-encoding: chunked")) {
-                return data.endsWith("\r\n0\r\n\r\n") || data.mid(end + 4).startsWith("0\r\n\r\n");
-            }
-            const qsizetype cl = head.indexOf("content-length:");
-            return cl >= 0 && data.size() - end - 4 >= head.mid(cl + 15).split('\r').value(0).trimmed().toLongLong();
-        };
-        while (t.elapsed() < timeoutMs && m_socket.state() == QAbstractSocket::ConnectedState && !complete()) {
-            if (m_socket.waitForReadyRead(100)) {
-                data += m_socket.readAll();
-            }
-        }
-        data += m_socket.readAll();
-        Reply r;
-        const qsizetype end = data.indexOf("\r\n\r\n");
-        r.status = data.mid(9, 3).toInt();
-        r.head = data.left(end);
-        r.body = data.mid(end + 4);
-        if (r.header("transfer-encoding").toLower() == "chunked") {
-            r.body = dechunk(r.body);
-        }
-        return r;
-    }
-
-private:
-    QTcpSocket m_socket;
-};
-
-struct Gateway
-{
-    QProcess process;
-    quint16 port = 0;
-    QByteArray err;
-    QString configDir;
-    QString auditPath;
-
-    ~Gateway()
-    {
-        if (process.state() != QProcess::NotRunning) {
-            process.terminate();
-            if (!process.waitForFinished(5000)) {
-                process.kill();
-                process.waitForFinished(5000);
-            }
-        }
-    }
-
-    QProcessEnvironment env() const
-    {
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        e.insert(u"TAILOPS_SHARED_SECRET"_s, QString::fromLatin1(kSecret));
-        e.insert(u"TAILOPS_AUDIT_LOG"_s, auditPath);
-        return e;
-    }
-
-    bool start()
-    {
-        process.setProcessEnvironment(env());
-        process.start(qEnvironmentVariable("TAILOPS_GATEWAY"),
-                      { u"serve"_s, u"--config-dir"_s, configDir, u"--listen"_s, u"127.0.0.1:0"_s });
-        if (!process.waitForStarted(5000)) {
-            return false;
-        }
-        QElapsedTimer t;
-        t.start();
-        static const QRegularExpression re(u"listening on http://127.0.0.1:(\\d+)/mcp"_s);
-        while (t.elapsed() < 15000 && process.state() == QProcess::Running) {
-            process.waitForReadyRead(100);
-            err += process.readAllStandardError();
-            const auto m = re.match(QString::fromUtf8(err));
-            if (m.hasMatch()) {
-                port = quint16(m.captured(1).toUInt());
-                return true;
-            }
-        }
-        err += process.readAllStandardError();
-        return false;
-    }
-
-    // Runs a tailops-gateway command against this gateway's configuration.
-    std::pair<int, QByteArray> cli(const QStringList &args) const
-    {
-        QProcess p;
-        p.setProcessEnvironment(env());
-        p.start(qEnvironmentVariable("TAILOPS_GATEWAY"), args + QStringList { u"--config-dir"_s, configDir });
-        p.waitForFinished(15000);
-        return { p.exitCode(), p.readAllStandardOutput() + p.readAllStandardError() };
-    }
-
-    QByteArray initialize(const QByteArray &token)
-    {
-        Request r(port, "POST", "/mcp", { "Authorization: Bearer " + token },
-                  R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"sec","version":"1"}}})");
-        return r.finish().header("mcp-session-id");
-    }
+    QByteArray initialize(const QByteArray &token) { return openSession(endpoint(), { bearer(token) }, u"sec"_s); }
 
     QList<QByteArray> sessionHeaders(const QByteArray &token, const QByteArray &session) const
     {
-        return { "Authorization: Bearer " + token, "Mcp-Session-Id: " + session, "Mcp-Protocol-Version: 2025-11-25" };
+        return { bearer(token), "Mcp-Session-Id: " + session, "Mcp-Protocol-Version: 2025-11-25" };
     }
 
-    std::unique_ptr<Request> startCall(const QByteArray &token, const QByteArray &session, const QString &id,
-                                       const QString &tool, const QJsonObject &arguments, bool progress = false)
+    std::unique_ptr<HttpRequest> startCall(const QByteArray &token, const QByteArray &session, const QString &id,
+                                           const QString &tool, const QJsonObject &arguments, bool progress = false)
     {
-        QJsonObject params { { u"name"_s, tool }, { u"arguments"_s, arguments } };
-        if (progress) {
-            params.insert(u"_meta"_s, QJsonObject { { u"progressToken"_s, id } });
-        }
-        const QJsonObject msg { { u"jsonrpc"_s, u"2.0"_s }, { u"id"_s, id }, { u"method"_s, u"tools/call"_s }, { u"params"_s, params } };
-        return std::make_unique<Request>(port, "POST", "/mcp", sessionHeaders(token, session),
-                                         QJsonDocument(msg).toJson(QJsonDocument::Compact));
+        return std::make_unique<HttpRequest>(endpoint(), "POST", "/mcp", sessionHeaders(token, session),
+                                             callBody(id, tool, arguments, progress ? QJsonValue(id) : QJsonValue()));
     }
 
     Reply call(const QByteArray &token, const QByteArray &session, const QString &id, const QString &tool,
-               const QJsonObject &arguments)
+                      const QJsonObject &arguments)
     {
         return startCall(token, session, id, tool, arguments)->finish();
     }
@@ -275,7 +83,7 @@ struct Gateway
     QStringList toolNames(const QByteArray &token)
     {
         const QByteArray session = initialize(token);
-        Request r(port, "POST", "/mcp", sessionHeaders(token, session), R"({"jsonrpc":"2.0","id":"l","method":"tools/list"})");
+        HttpRequest r(endpoint(), "POST", "/mcp", sessionHeaders(token, session), R"({"jsonrpc":"2.0","id":"l","method":"tools/list"})");
         QStringList names;
         const QJsonArray tools = r.finish().rpc().value(u"result"_s).toObject().value(u"tools"_s).toArray();
         for (const QJsonValue &t : tools) {
@@ -287,13 +95,8 @@ struct Gateway
     // Decision records of the audit log by request id.
     QHash<QString, QStringList> decisions() const
     {
-        QFile f(auditPath);
         QHash<QString, QStringList> out;
-        if (!f.open(QIODevice::ReadOnly)) {
-            return out;
-        }
-        for (const QByteArray &line : f.readAll().split('\n')) {
-            const QJsonObject o = QJsonDocument::fromJson(line).object();
+        for (const QJsonObject &o : readAuditLog(auditPath)) {
             if (o.value(u"event"_s).toString() == u"decision") {
                 out[o.value(u"request_id"_s).toString()].append(o.value(u"decision"_s).toString() + u':'
                                                                  + o.value(u"rule"_s).toString());
@@ -420,7 +223,7 @@ rules:
     m_gw.configDir = d;
     m_gw.auditPath = d + u"/audit/audit.jsonl"_s; // the gateway's own files are protected from read_file
     QDir().mkpath(d + u"/audit"_s);
-    QVERIFY2(m_gw.start(), m_gw.err.constData());
+    QVERIFY2(m_gw.start(), qPrintable(m_gw.errorString()));
     m_admin = mint({ u"admin"_s }, u"admin-agent"_s);
     m_readonly = mint({ u"readonly"_s }, u"readonly-agent"_s);
     m_session = m_gw.initialize(m_admin);
@@ -429,9 +232,9 @@ rules:
 
 void TestSecurityGate::cleanupTestCase()
 {
-    const qint64 pid = m_gw.process.processId();
-    m_gw.process.terminate();
-    QVERIFY(m_gw.process.waitForFinished(10000));
+    const qint64 pid = m_gw.processId();
+    m_gw.terminate();
+    QVERIFY(m_gw.waitForFinished(10000));
     QVERIFY(pid > 0);
 }
 
@@ -670,9 +473,7 @@ void TestSecurityGate::attackCorpus()
         headers.append(extraHeader);
     }
     if (tool.isEmpty()) {
-        Request r(m_gw.port, "POST", "/mcp", headers,
-                  R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"x","version":"1"}}})");
-        const Reply reply = r.finish();
+        const Reply reply = httpRequest(m_gw.endpoint(), "POST", "/mcp", headers, initializeBody(u"x"_s));
         QCOMPARE(reply.status, status);
         QVERIFY(reply.header("www-authenticate").startsWith("Bearer"));
         QVERIFY2(reply.body.contains(message.toUtf8()), reply.body.constData());
@@ -692,10 +493,7 @@ void TestSecurityGate::attackCorpus()
     }
     const QString id = u"atk-"_s + QString::fromLatin1(QTest::currentDataTag()).replace(u' ', u'_');
     m_corpusIds.append(id);
-    const QJsonObject msg { { u"jsonrpc"_s, u"2.0"_s }, { u"id"_s, id }, { u"method"_s, u"tools/call"_s },
-                            { u"params"_s, QJsonObject { { u"name"_s, tool }, { u"arguments"_s, arguments } } } };
-    Request r(m_gw.port, "POST", "/mcp", sessionHeaders, QJsonDocument(msg).toJson(QJsonDocument::Compact));
-    const Reply reply = r.finish();
+    const Reply reply = httpRequest(m_gw.endpoint(), "POST", "/mcp", sessionHeaders, callBody(id, tool, arguments));
     QCOMPARE(reply.status, status);
     if (rpcCode != 0) {
         QCOMPARE(reply.rpcCode(), rpcCode);
@@ -836,8 +634,8 @@ void TestSecurityGate::revocation()
     QVERIFY(!jti.isEmpty());
     std::tie(code, out) = m_gw.cli({ u"token"_s, u"revoke"_s, jti });
     QVERIFY2(code == 0, out.constData());
-    Request r(m_gw.port, "POST", "/mcp", m_gw.sessionHeaders(token, session), R"({"jsonrpc":"2.0","id":"rv-2","method":"tools/list"})");
-    const Reply refused = r.finish();
+    const Reply refused =
+        httpRequest(m_gw.endpoint(), "POST", "/mcp", m_gw.sessionHeaders(token, session), R"({"jsonrpc":"2.0","id":"rv-2","method":"tools/list"})");
     QCOMPARE(refused.status, 401);
     QVERIFY2(refused.body.contains("token revoked"), refused.body.constData());
 }
@@ -868,7 +666,7 @@ rules:
     Gateway gw;
     gw.configDir = dir.path();
     gw.auditPath = dir.path() + u"/audit.jsonl"_s;
-    QVERIFY2(gw.start(), gw.err.constData());
+    QVERIFY2(gw.start(), qPrintable(gw.errorString()));
     const QByteArray token = mint({ u"admin"_s }, u"busy-agent"_s);
     const QByteArray session = gw.initialize(token);
 

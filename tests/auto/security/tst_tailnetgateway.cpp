@@ -3,22 +3,19 @@
 // process answers the gateway's whois: callers connecting from a tailnet address without a token are who
 // tailscaled says they are, granted what policy.yaml grants; Tailscale-User-* headers count for nothing.
 #include "fakelocalapi.h"
+#include "gatewayprocess.h"
 
-#include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkInterface>
-#include <QProcess>
-#include <QRegularExpression>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTimer>
 
 using namespace Qt::StringLiterals;
 using Tailops::Testing::FakeLocalApi;
+using namespace TestSupport;
 
 namespace {
 
@@ -30,162 +27,6 @@ const QHostAddress kCiNode(u"fd7a:115c:a1e0::7"_s); // a node tagged tag:ci; the
 const QString kAliceNode = u"alice-laptop.tail1234.ts.net"_s;
 const QString kCiNodeName = u"ci-runner.tail1234.ts.net"_s;
 
-struct HttpResponse
-{
-    int status = 0; // 0: no (complete) answer
-    QHash<QByteArray, QByteArray> headers; // lower-case names
-    QByteArray body;
-
-    QByteArray header(const char *name) const { return headers.value(QByteArray(name)); }
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-};
-
-// Parses one HTTP/1.1 response; false while more bytes are needed.
-bool parseResponse(const QByteArray &data, bool closed, HttpResponse &out)
-{
-    const qsizetype end = data.indexOf("\r\n\r\n");
-    if (end < 0) {
-        return false;
-    }
-    HttpResponse r;
-    const QList<QByteArray> lines = data.first(end).split('\n');
-    r.status = lines.value(0).split(' ').value(1).toInt();
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray line = lines.at(i).trimmed();
-        const qsizetype colon = line.indexOf(':');
-        if (colon > 0) {
-            r.headers.insert(line.first(colon).trimmed().toLower(), line.sliced(colon + 1).trimmed());
-        }
-    }
-    const QByteArray rest = data.sliced(end + 4);
-    if (r.headers.contains("content-length")) {
-        const qsizetype length = r.headers.value("content-length").toLongLong();
-        if (rest.size() < length) {
-            return false;
-        }
-        r.body = rest.first(length);
-    } else if (r.headers.value("transfer-encoding").toLower() == "chunked") {
-        qsizetype pos = 0;
-        for (;;) {
-            const qsizetype lineEnd = rest.indexOf("\r\n", pos);
-            if (lineEnd < 0) {
-                return false;
-            }
-            bool ok = false;
-            const qsizetype size = rest.sliced(pos, lineEnd - pos).split(';').value(0).trimmed().toLongLong(&ok, 16);
-            if (!ok) {
-                return false;
-            }
-            if (size == 0) {
-                break;
-            }
-            if (rest.size() < lineEnd + 2 + size + 2) {
-                return false;
-            }
-            r.body += rest.sliced(lineEnd + 2, size);
-            pos = lineEnd + 2 + size + 2;
-        }
-    } else if (!closed) {
-        return false;
-    } else {
-        r.body = rest;
-    }
-    out = std::move(r);
-    return true;
-}
-
-// Where a request goes and where it comes from.
-struct Route
-{
-    QHostAddress source; // bound before connecting: the peer address the gateway sees
-    QHostAddress server;
-    quint16 port = 0;
-
-    QByteArray hostHeader() const
-    {
-        const QString host = server.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + server.toString() + u']' : server.toString();
-        return host.toLatin1() + ':' + QByteArray::number(port);
-    }
-};
-
-// One request on its own connection. The event loop runs while waiting: the fake LocalAPI lives in this
-// process and must answer the gateway's whois meanwhile.
-HttpResponse httpRequest(const Route &route, const QByteArray &method, const QByteArray &path, const QList<QByteArray> &headers,
-                         const QByteArray &body = {})
-{
-    QByteArray request = method + ' ' + path + " HTTP/1.1\r\nHost: " + route.hostHeader() + "\r\n";
-    for (const QByteArray &h : headers) {
-        request += h + "\r\n";
-    }
-    if (method == "POST") {
-        request += "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: "
-            + QByteArray::number(body.size()) + "\r\n";
-    }
-    request += "Connection: close\r\n\r\n" + body;
-
-    QTcpSocket socket;
-    if (!socket.bind(route.source)) {
-        qWarning("cannot bind to %s: %s", qPrintable(route.source.toString()), qPrintable(socket.errorString()));
-        return {};
-    }
-    QEventLoop loop;
-    QTimer timeout;
-    timeout.setSingleShot(true);
-    QByteArray data;
-    HttpResponse response;
-    bool done = false;
-    const auto finish = [&](bool closed) {
-        data += socket.readAll();
-        if (!done && parseResponse(data, closed, response)) {
-            done = true;
-        }
-        if (done || closed) {
-            loop.quit();
-        }
-    };
-    QObject::connect(&socket, &QTcpSocket::connected, &loop, [&] { socket.write(request); });
-    QObject::connect(&socket, &QTcpSocket::readyRead, &loop, [&] { finish(false); });
-    QObject::connect(&socket, &QTcpSocket::disconnected, &loop, [&] { finish(true); });
-    QObject::connect(&socket, &QTcpSocket::errorOccurred, &loop, [&](QAbstractSocket::SocketError error) {
-        if (error == QAbstractSocket::RemoteHostClosedError) {
-            finish(true);
-        } else {
-            qWarning("connection to %s failed: %s", route.hostHeader().constData(), qPrintable(socket.errorString()));
-            loop.quit();
-        }
-    });
-    QObject::connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
-    socket.connectToHost(route.server, route.port);
-    timeout.start(20000);
-    loop.exec();
-    return done ? response : HttpResponse {};
-}
-
-QByteArray rpc(int id, const QString &method, const QJsonObject &params)
-{
-    return QJsonDocument(QJsonObject { { u"jsonrpc"_s, u"2.0"_s }, { u"id"_s, id }, { u"method"_s, method }, { u"params"_s, params } })
-        .toJson(QJsonDocument::Compact);
-}
-
-QByteArray initializeBody()
-{
-    return rpc(0, u"initialize"_s,
-               QJsonObject { { u"protocolVersion"_s, u"2025-11-25"_s },
-                             { u"capabilities"_s, QJsonObject {} },
-                             { u"clientInfo"_s, QJsonObject { { u"name"_s, u"tst_tailnetgateway"_s }, { u"version"_s, u"1"_s } } } });
-}
-
-QByteArray callBody(int id, const QString &tool, const QJsonObject &arguments = {})
-{
-    return rpc(id, u"tools/call"_s, QJsonObject { { u"name"_s, tool }, { u"arguments"_s, arguments } });
-}
-
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(content) == content.size();
-}
-
 const QList<QByteArray> kSpoofedHeaders { "Tailscale-User-Login: admin@example.com", "Tailscale-User-Name: Admin",
                                           "Tailscale-User-Profile-Pic: https://example.com/admin.png" };
 
@@ -195,50 +36,27 @@ class TestTailnetGateway final : public QObject
 {
     Q_OBJECT
 
-public:
-    ~TestTailnetGateway() override { stopGateway(); }
-
 private:
     QTemporaryDir m_dir { u"/tmp/tops-tailnet-XXXXXX"_s }; // short: unix sockets live in it
     FakeLocalApi m_localApi;
-    QProcess m_gateway;
-    QByteArray m_log; // the gateway's stderr
+    GatewayProcess m_gateway;
     quint16 m_loopbackPort = 0;
     quint16 m_ipv4Port = 0;
     quint16 m_ipv6Port = 0;
 
     QString auditPath() const { return m_dir.filePath(u"audit.jsonl"_s); }
     QString socketPath() const { return m_dir.filePath(u"tailscaled.sock"_s); }
-    Route fromAlice() const { return { kAlice, kAlice, m_ipv4Port }; }
-    Route fromCiNode() const { return { kCiNode, kCiNode, m_ipv6Port }; }
-    Route fromLoopback() const { return { QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHost), m_loopbackPort }; }
-
-    void stopGateway()
-    {
-        if (m_gateway.state() == QProcess::NotRunning) {
-            return;
-        }
-        m_gateway.terminate();
-        if (!m_gateway.waitForFinished(10000)) {
-            m_gateway.kill();
-            m_gateway.waitForFinished(5000);
-        }
-    }
+    Endpoint fromAlice() const { return { kAlice, m_ipv4Port, kAlice }; }
+    Endpoint fromCiNode() const { return { kCiNode, m_ipv6Port, kCiNode }; }
+    Endpoint fromLoopback() const { return { QHostAddress(QHostAddress::LocalHost), m_loopbackPort, QHostAddress(QHostAddress::LocalHost) }; }
 
     // initialize; returns the session id, empty on failure (the response goes to *response when given).
-    QByteArray initialize(const Route &route, const QList<QByteArray> &headers = {}, HttpResponse *response = nullptr)
+    QByteArray initialize(const Endpoint &route, const QList<QByteArray> &headers = {}, HttpResponse *response = nullptr)
     {
-        const HttpResponse r = httpRequest(route, "POST", "/mcp", headers, initializeBody());
-        if (response) {
-            *response = r;
-        }
-        if (r.status != 200 || !r.json().value(u"result"_s).isObject()) {
-            return {};
-        }
-        return r.header("mcp-session-id");
+        return openSession(route, headers, u"tst_tailnetgateway"_s, response);
     }
 
-    HttpResponse post(const Route &route, const QByteArray &session, const QByteArray &body, QList<QByteArray> headers = {})
+    HttpResponse post(const Endpoint &route, const QByteArray &session, const QByteArray &body, QList<QByteArray> headers = {})
     {
         headers.append("Mcp-Session-Id: " + session);
         return httpRequest(route, "POST", "/mcp", headers, body);
@@ -246,33 +64,13 @@ private:
 
     QJsonObject auditRecord(const QString &requestId, const QString &event) const
     {
-        QFile f(auditPath());
-        if (!f.open(QIODevice::ReadOnly)) {
-            return {};
-        }
-        for (const QByteArray &line : f.readAll().split('\n')) {
-            const QJsonObject o = QJsonDocument::fromJson(line).object();
-            if (o.value(u"request_id"_s).toString() == requestId && o.value(u"event"_s).toString() == event) {
-                return o;
-            }
-        }
-        return {};
+        return TestSupport::auditRecord(auditPath(), requestId, event);
     }
 
     QByteArray mintToken(const QString &agent, const QString &scopes)
     {
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"TAILOPS_SHARED_SECRET"_s, kSecret);
-        p.setProcessEnvironment(env);
-        p.start(qEnvironmentVariable("TAILOPS_GATEWAY"), { u"token"_s, u"mint"_s, u"--config-dir"_s, m_dir.path(), u"--agent"_s, agent,
-                                                           u"--scopes"_s, scopes, u"--ttl"_s, u"30m"_s });
-        if (!p.waitForFinished(20000)) {
-            p.kill();
-            p.waitForFinished(5000);
-            return {};
-        }
-        return p.exitCode() == 0 ? p.readAllStandardOutput().trimmed() : QByteArray();
+        const auto [code, out] = m_gateway.cli({ u"token"_s, u"mint"_s, u"--agent"_s, agent, u"--scopes"_s, scopes, u"--ttl"_s, u"30m"_s });
+        return code == 0 ? out.split('\n').value(0).trimmed() : QByteArray(); // the token is stdout's one line
     }
 
 private Q_SLOTS:
@@ -330,36 +128,27 @@ private Q_SLOTS:
                                                                  .arg(socketPath(), m_dir.filePath(u"admin.sock"_s))
                                                                  .toUtf8()));
 
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"TAILOPS_SHARED_SECRET"_s, kSecret);
-        env.insert(u"TAILOPS_AUDIT_LOG"_s, auditPath());
-        m_gateway.setProcessEnvironment(env);
-        connect(&m_gateway, &QProcess::readyReadStandardError, this, [this] { m_log += m_gateway.readAllStandardError(); });
-        m_gateway.start(qEnvironmentVariable("TAILOPS_GATEWAY"),
-                        { u"serve"_s, u"--config-dir"_s, m_dir.path(), u"--listen"_s, u"127.0.0.1:0"_s, u"--listen"_s,
-                          u"100.101.102.103:0"_s, u"--listen"_s, u"[fd7a:115c:a1e0::7]:0"_s });
-        QVERIFY2(m_gateway.waitForStarted(10000), qPrintable(m_gateway.errorString()));
-        QTRY_VERIFY2_WITH_TIMEOUT(m_log.count("listening on ") == 3 || m_gateway.state() == QProcess::NotRunning, m_log.constData(), 20000);
-        const QString log = QString::fromUtf8(m_log);
-        const auto port = [&log](const QString &pattern) {
-            return quint16(QRegularExpression(u"listening on http://"_s + pattern + u":(\\d+)/mcp"_s).match(log).captured(1).toUInt());
-        };
-        m_loopbackPort = port(u"127\\.0\\.0\\.1"_s);
-        m_ipv4Port = port(u"100\\.101\\.102\\.103"_s);
-        m_ipv6Port = port(u"\\[fd7a:115c:a1e0::7\\]"_s);
-        QVERIFY2(m_loopbackPort != 0 && m_ipv4Port != 0 && m_ipv6Port != 0, m_log.constData());
+        m_gateway.configDir = m_dir.path();
+        m_gateway.sharedSecret = kSecret;
+        m_gateway.auditPath = auditPath();
+        QVERIFY2(m_gateway.start({ u"127.0.0.1:0"_s, u"100.101.102.103:0"_s, u"[fd7a:115c:a1e0::7]:0"_s }),
+                 qPrintable(m_gateway.errorString()));
+        m_loopbackPort = m_gateway.port();
+        m_ipv4Port = m_gateway.port(kAlice);
+        m_ipv6Port = m_gateway.port(kCiNode);
+        QVERIFY2(m_loopbackPort != 0 && m_ipv4Port != 0 && m_ipv6Port != 0, m_gateway.log().constData());
     }
 
     void tailnetUserWithoutToken()
     {
         const int whoisBefore = int(m_localApi.addrParams().size());
         const QByteArray session = initialize(fromAlice());
-        QVERIFY2(!session.isEmpty(), m_log.right(2000).constData());
+        QVERIFY2(!session.isEmpty(), m_gateway.log().right(2000).constData());
         // The gateway asked tailscaled about the connecting address (and port).
         QVERIFY(m_localApi.addrParams().size() > whoisBefore);
         QVERIFY2(m_localApi.addrParams().constLast().startsWith(u"100.101.102.103:"_s), qPrintable(m_localApi.addrParams().constLast()));
 
-        const HttpResponse list = post(fromAlice(), session, rpc(1, u"tools/list"_s, {}));
+        const HttpResponse list = post(fromAlice(), session, rpcBody(1, u"tools/list"_s, {}));
         QCOMPARE(list.status, 200);
         QStringList names;
         for (const QJsonValue &tool : list.json().value(u"result"_s).toObject().value(u"tools"_s).toArray()) {
@@ -389,7 +178,7 @@ private Q_SLOTS:
     void taggedNodeOverIpv6()
     {
         const QByteArray session = initialize(fromCiNode());
-        QVERIFY2(!session.isEmpty(), m_log.right(2000).constData());
+        QVERIFY2(!session.isEmpty(), m_gateway.log().right(2000).constData());
         QVERIFY2(m_localApi.addrParams().constLast().startsWith(u"[fd7a:115c:a1e0::7]:"_s), qPrintable(m_localApi.addrParams().constLast()));
         const HttpResponse status = post(fromCiNode(), session, callBody(201, u"get_system_status"_s));
         QCOMPARE(status.status, 200);
@@ -411,7 +200,7 @@ private Q_SLOTS:
     void unknownPeerIsRefused()
     {
         HttpResponse r;
-        QVERIFY(initialize({ kStranger, kAlice, m_ipv4Port }, {}, &r).isEmpty());
+        QVERIFY(initialize({ kAlice, m_ipv4Port, kStranger }, {}, &r).isEmpty());
         QCOMPARE(r.status, 401);
         const QString description = r.json().value(u"error_description"_s).toString();
         QVERIFY2(description.startsWith(u"no token, and the tailnet identity of 100.101.102.104:"_s), qPrintable(description));
@@ -462,7 +251,7 @@ private Q_SLOTS:
     void knownPeerWithoutGrant()
     {
         HttpResponse r;
-        QVERIFY(initialize({ kBob, kAlice, m_ipv4Port }, {}, &r).isEmpty());
+        QVERIFY(initialize({ kAlice, m_ipv4Port, kBob }, {}, &r).isEmpty());
         QCOMPARE(r.status, 401);
         const QString description = r.json().value(u"error_description"_s).toString();
         QVERIFY2(description.startsWith(u"no token, and the tailnet identity of 100.101.102.105:"_s), qPrintable(description));
@@ -499,7 +288,7 @@ private Q_SLOTS:
     {
         m_localApi.close();
         HttpResponse r;
-        QVERIFY(initialize({ kStranger, kAlice, m_ipv4Port }, {}, &r).isEmpty());
+        QVERIFY(initialize({ kAlice, m_ipv4Port, kStranger }, {}, &r).isEmpty());
         QCOMPARE(r.status, 401);
         const QString description = r.json().value(u"error_description"_s).toString();
         QVERIFY2(description.startsWith(u"no token, and the tailnet identity of 100.101.102.104:"_s), qPrintable(description));
@@ -512,7 +301,7 @@ private Q_SLOTS:
             return; // skipped, or never started
         }
         QCOMPARE(m_gateway.state(), QProcess::Running);
-        stopGateway();
+        m_gateway.stop();
         QCOMPARE(m_gateway.exitStatus(), QProcess::NormalExit);
     }
 };

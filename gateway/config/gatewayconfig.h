@@ -43,7 +43,7 @@ struct GatewayConfig
     // auth.oauth: JWT access tokens (tsidp or any OIDC issuer).
     QString oauthIssuer;
     QString oauthAudience;   // default: oauthResource
-    QString oauthResource;   // this gateway's resource URL (https://gw.example.ts.net/mcp); default: first listen URL
+    QString oauthResource;   // this gateway's resource URL (https://gw.example.ts.net/mcp); required for oauth/both
     QString oauthJwksUrl;    // default: from the issuer's discovery document
     QString oauthJwksFile;   // a fixed JWKS instead of fetching
     QStringList oauthAlgorithms { QStringLiteral("RS256"), QStringLiteral("ES256") };

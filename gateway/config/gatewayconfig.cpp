@@ -333,7 +333,8 @@ void readLimits(const YAML::Node &node, Reporter &r, GatewayConfig &c)
                 target.daily = *d;
             }
         }
-        if (target.ratePerSecond > 0 && target.burst < 1) {
+        // A rate given without a burst gets a burst of one second's worth, not the tier's default.
+        if (target.ratePerSecond > 0 && (target.burst < 1 || (n["rate"] && !n["burst"]))) {
             target.burst = std::max(1, int(std::ceil(target.ratePerSecond)));
         }
     };

@@ -77,7 +77,11 @@ Tool readFile()
             return ToolResult::error(QStringLiteral("read_file on %1: %2: %3")
                                          .arg(ctx.target->id, path, QString::fromUtf8(real->stderrData.left(300)).trimmed()));
         }
-        const QString resolved = QString::fromUtf8(real->stdoutData).trimmed();
+        QByteArray realOut = real->stdoutData;
+        if (realOut.endsWith('\n')) {
+            realOut.chop(1); // only realpath's own newline: a path may end in spaces
+        }
+        const QString resolved = QString::fromUtf8(realOut);
         if (!resolved.startsWith(u'/') || resolved.contains(u'\n')) {
             return ToolResult::error(QStringLiteral("read_file on %1: cannot resolve %2").arg(ctx.target->id, path));
         }

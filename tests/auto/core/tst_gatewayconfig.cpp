@@ -63,12 +63,31 @@ private Q_SLOTS:
     void diagnostics_data();
     void diagnostics();
     void loadFromDirectory();
+    void limits();
 
     void parseListenAddress_data();
     void parseListenAddress();
     void parseDuration_data();
     void parseDuration();
 };
+
+void TestGatewayConfig::limits()
+{
+    Diagnostics diagnostics;
+    const GatewayConfig c = parse("limits:\n  observe: {rate: 30/m}\n  control: {rate: 5/s, burst: 20, daily: 7}\n"
+                                  "  concurrency: 3\napprovals:\n  timeout: 90s\n",
+                                  diagnostics);
+    QVERIFY2(diagnostics.isEmpty(), qPrintable(dump(diagnostics)));
+    QCOMPARE(c.observeLimit.ratePerSecond, 0.5);
+    QCOMPARE(c.observeLimit.burst, 1); // a rate without a burst: one second's worth, not the default 40
+    QCOMPARE(c.controlLimit.ratePerSecond, 5.0);
+    QCOMPARE(c.controlLimit.burst, 20);
+    QCOMPARE(c.controlLimit.daily, 7);
+    QCOMPARE(c.adminLimit.ratePerSecond, 0.5); // untouched default
+    QCOMPARE(c.adminLimit.burst, 5);
+    QCOMPARE(c.perCallerConcurrency, 3);
+    QCOMPARE(c.approvalTimeoutSeconds, 90);
+}
 
 void TestGatewayConfig::defaults()
 {

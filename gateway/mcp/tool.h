@@ -24,7 +24,7 @@ struct ToolAnnotations
 };
 
 // How much a tool can change (policy tiers): observe reads, control changes running state (restart a
-// container), admin changes the system (packages, files, arbitrary commands).
+// container), admin changes the machine itself (packages, files, arbitrary commands).
 enum class Tier { Observe = 0, Control = 1, Admin = 2 };
 // How bad a mistake with the tool can be; policy rules can match on it (e.g. approval for high and up).
 enum class Risk { Low = 0, Moderate = 1, High = 2, Critical = 3 };

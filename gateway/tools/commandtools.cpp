@@ -6,6 +6,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <variant>
+
 namespace Tailops::Tools {
 
 namespace {
@@ -29,6 +31,21 @@ std::optional<ToolResult> needsExecutor(const ToolContext &ctx, const QString &t
                                      .arg(tool, ctx.target->id, Registry::executorName(ctx.target->executor)));
     }
     return std::nullopt;
+}
+
+// Runs ARGV on the target for read_file; a failure to run, or a non-zero exit, becomes the tool's error.
+std::variant<Exec::CommandResult, ToolResult> runStep(const ToolContext &ctx, const QStringList &argv, const QString &path,
+                                                      qint64 maxOutputBytes)
+{
+    const auto run = ctx.executor->run({ argv, ctx.target->timeoutSeconds * 1000, maxOutputBytes, false }, ctx.cancelled);
+    if (!run) {
+        return ToolResult::error(QStringLiteral("%1: %2").arg(ctx.target->id, run.error().message));
+    }
+    if (run->exitCode != 0) {
+        return ToolResult::error(QStringLiteral("read_file on %1: %2: %3")
+                                     .arg(ctx.target->id, path, QString::fromUtf8(run->stderrData.left(300)).trimmed()));
+    }
+    return *run;
 }
 
 Tool readFile()
@@ -65,19 +82,12 @@ Tool readFile()
         }
         const QString path = ctx.arguments.value(QStringLiteral("path")).toString();
         const qint64 limit = ctx.arguments.value(QStringLiteral("max_bytes")).toInteger(kDefaultReadBytes);
-        const qint64 timeoutMs = ctx.target->timeoutSeconds * 1000;
         // Resolve symlinks and ".." on the target, then ask the policy again about the real path.
-        const auto real = ctx.executor->run({ { QStringLiteral("realpath"), QStringLiteral("-e"), QStringLiteral("--"), path },
-                                              timeoutMs, 8192, false },
-                                            ctx.cancelled);
-        if (!real) {
-            return ToolResult::error(QStringLiteral("%1: %2").arg(ctx.target->id, real.error().message));
+        auto real = runStep(ctx, { QStringLiteral("realpath"), QStringLiteral("-e"), QStringLiteral("--"), path }, path, 8192);
+        if (auto *failed = std::get_if<ToolResult>(&real)) {
+            return *failed;
         }
-        if (real->exitCode != 0) {
-            return ToolResult::error(QStringLiteral("read_file on %1: %2: %3")
-                                         .arg(ctx.target->id, path, QString::fromUtf8(real->stderrData.left(300)).trimmed()));
-        }
-        QByteArray realOut = real->stdoutData;
+        QByteArray realOut = std::get<Exec::CommandResult>(real).stdoutData;
         if (realOut.endsWith('\n')) {
             realOut.chop(1); // only realpath's own newline: a path may end in spaces
         }
@@ -94,19 +104,15 @@ Tool readFile()
                                              .arg(path, resolved, ctx.target->id, *refused));
             }
         }
-        const auto read = ctx.executor->run({ { QStringLiteral("head"), QStringLiteral("-c"), QString::number(limit + 1),
-                                                QStringLiteral("--"), resolved },
-                                              timeoutMs, limit + 1, false },
-                                            ctx.cancelled);
-        if (!read) {
-            return ToolResult::error(QStringLiteral("%1: %2").arg(ctx.target->id, read.error().message));
+        // One byte more than asked tells whether the file goes on. (argv, no shell: "-cN" is head's byte count.)
+        auto step = runStep(ctx, { QStringLiteral("head"), QStringLiteral("-c%1").arg(limit + 1), QStringLiteral("--"), resolved },
+                            resolved, limit + 1);
+        if (auto *failed = std::get_if<ToolResult>(&step)) {
+            return *failed;
         }
-        if (read->exitCode != 0) {
-            return ToolResult::error(QStringLiteral("read_file on %1: %2: %3")
-                                         .arg(ctx.target->id, resolved, QString::fromUtf8(read->stderrData.left(300)).trimmed()));
-        }
-        QByteArray data = read->stdoutData;
-        const bool truncated = read->truncated || data.size() > limit;
+        const Exec::CommandResult &read = std::get<Exec::CommandResult>(step);
+        QByteArray data = read.stdoutData;
+        const bool truncated = read.truncated || data.size() > limit;
         data.truncate(limit);
         ToolResult r;
         r.structured = QJsonObject { { QStringLiteral("target"), ctx.target->id },
@@ -117,7 +123,7 @@ Tool readFile()
                      .arg(ctx.target->id, resolved)
                      .arg(data.size())
                      .arg(truncated ? QStringLiteral(", truncated") : QString(), QString::fromUtf8(data));
-        r.exitCode = read->exitCode;
+        r.exitCode = read.exitCode;
         r.bytes = data.size();
         r.truncated = truncated;
         return r;

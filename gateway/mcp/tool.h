@@ -88,6 +88,9 @@ struct Tool
     QStringList pathArguments;
     QStringList dashAllowed;
     QStringList multilineArguments;
+    // A human must approve every call (packages, raw commands), whatever policy.yaml says; a policy rule can
+    // add approval to other tools but cannot waive it here.
+    bool approvalRequired = false;
     bool takesTarget = true; // has a "target" argument, default "local"
     QString targetListArgument; // a target-less tool acting on several targets: each listed id (all when
                                 // absent or empty) is gated like a single target

@@ -15,6 +15,7 @@
 #include "policy/ratelimiter.h"
 #include "core/logging.h"
 #include "connectivity/connectivitytool.h"
+#include "connectivity/networktools.h"
 #include "exec/docker/dockertools.h"
 #include "audit/auditfiles.h"
 #include "audit/auditlog.h"
@@ -30,6 +31,11 @@
 #include "stdio/stdiotransport.h"
 #include "tools/builtintools.h"
 #include "tools/commandtools.h"
+#include "tools/filetools.h"
+#include "tools/fleettools.h"
+#include "tools/packagetools.h"
+#include "tools/servicetools.h"
+#include "tools/systemtools.h"
 
 #include <QFileInfo>
 
@@ -102,6 +108,12 @@ GatewayService::GatewayService(Config::GatewayConfig config, QObject *parent)
     Exec::registerDockerTools(*m_server);
     Tools::registerBuiltinTools(*m_server);
     Tools::registerCommandTools(*m_server);
+    Tools::registerSystemTools(*m_server);
+    Tools::registerServiceTools(*m_server);
+    Tools::registerFileTools(*m_server);
+    Tools::registerPackageTools(*m_server);
+    Connectivity::registerNetworkTools(*m_server);
+    Tools::registerFleetTools(*m_server);
 
     m_policy = std::make_unique<Policy::PolicyEngine>(Policy::Policy::permissive());
     m_limiter = std::make_unique<Policy::RateLimiter>(

@@ -2,6 +2,7 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QStringList>
 
 #include <initializer_list>
 #include <utility>
@@ -22,6 +23,28 @@ inline QJsonObject integer(const QString &description)
 inline QJsonObject number(const QString &description)
 {
     return { { QStringLiteral("type"), QStringLiteral("number") }, { QStringLiteral("description"), description } };
+}
+
+inline QJsonObject boolean(const QString &description)
+{
+    return { { QStringLiteral("type"), QStringLiteral("boolean") }, { QStringLiteral("description"), description } };
+}
+
+// A string limited to VALUES.
+inline QJsonObject oneOf(const QStringList &values, const QString &description)
+{
+    QJsonObject o = string(description);
+    o.insert(QStringLiteral("enum"), QJsonArray::fromStringList(values));
+    return o;
+}
+
+// An integer in [MIN, MAX].
+inline QJsonObject integer(const QString &description, qint64 min, qint64 max)
+{
+    QJsonObject o = integer(description);
+    o.insert(QStringLiteral("minimum"), min);
+    o.insert(QStringLiteral("maximum"), max);
+    return o;
 }
 
 inline QJsonObject array(const QJsonObject &items, const QString &description = {})

@@ -1,0 +1,11 @@
+#pragma once
+
+namespace Tailops::Mcp {
+class Server;
+}
+
+namespace Tailops::Tools {
+
+void registerServiceTools(Mcp::Server &server);
+
+} // namespace Tailops::Tools

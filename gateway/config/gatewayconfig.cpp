@@ -1,5 +1,7 @@
 #include "gatewayconfig.h"
 
+#include "core/paths.h"
+
 #include "yamlsupport_p.h"
 
 #include "auth/scopes.h"
@@ -364,6 +366,63 @@ void readApprovals(const YAML::Node &node, Reporter &r, GatewayConfig &c)
     }
 }
 
+void readFiles(const YAML::Node &node, Reporter &r, GatewayConfig &c)
+{
+    if (!checkMap(node, r, QStringLiteral("files"), { "deny", "allow", "deny_secrets" })) {
+        return;
+    }
+    if (const auto n = node["deny"]) {
+        if (const auto v = readStringList(n, r, QStringLiteral("files.deny"))) {
+            if (const auto parsed = Core::PathPatterns::parse(*v); !parsed) {
+                r.error(n, QStringLiteral("files.deny: %1").arg(parsed.error().message));
+            } else {
+                c.fileDeny = *v;
+            }
+        }
+    }
+    if (const auto n = node["allow"]) {
+        if (const auto v = readStringList(n, r, QStringLiteral("files.allow"))) {
+            QStringList prefixes;
+            for (const QString &p : *v) {
+                const auto normalised = Core::normalizePath(p);
+                if (!normalised) {
+                    r.error(n, QStringLiteral("files.allow: '%1': %2 (an absolute directory is expected)")
+                                   .arg(p, normalised.error().message));
+                    return;
+                }
+                prefixes.append(*normalised);
+            }
+            c.fileAllow = prefixes;
+        }
+    }
+    if (const auto n = node["deny_secrets"]) {
+        if (const auto v = readBool(n, r, QStringLiteral("files.deny_secrets"))) {
+            c.fileDenySecrets = *v;
+        }
+    }
+}
+
+void readNetwork(const YAML::Node &node, Reporter &r, GatewayConfig &c)
+{
+    if (!checkMap(node, r, QStringLiteral("network"), { "allowed_urls" })) {
+        return;
+    }
+    if (const auto n = node["allowed_urls"]) {
+        if (const auto v = readStringList(n, r, QStringLiteral("network.allowed_urls"))) {
+            static const QRegularExpression shape(QStringLiteral(R"(\Ahttps?://[^/@\s?#]+(/[^\s?#]*)?\z)"));
+            for (const QString &u : *v) {
+                if (!shape.match(u).hasMatch()) {
+                    r.error(n, QStringLiteral("network.allowed_urls: '%1' is not an http(s) URL prefix with a host "
+                                              "(like https://api.example.com/v1; no user info, query or fragment)")
+                                   .arg(u));
+                    return;
+                }
+            }
+            c.networkAllowedUrls = *v;
+        }
+    }
+}
+
 void readAdmin(const YAML::Node &node, Reporter &r, GatewayConfig &c)
 {
     if (!checkMap(node, r, QStringLiteral("admin"), { "socket" })) {
@@ -537,7 +596,7 @@ GatewayConfig parseGatewayConfig(const QByteArray &yaml, const QString &fileName
     if (!root) {
         return c;
     }
-    if (!checkMap(*root, r, QStringLiteral("gateway.yaml"), { "listen", "auth", "http", "mcp", "audit", "ssh", "limits", "approvals", "admin" })) {
+    if (!checkMap(*root, r, QStringLiteral("gateway.yaml"), { "listen", "auth", "http", "mcp", "audit", "ssh", "limits", "approvals", "admin", "files", "network" })) {
         return c;
     }
     if (const auto n = (*root)["listen"]) {
@@ -566,6 +625,12 @@ GatewayConfig parseGatewayConfig(const QByteArray &yaml, const QString &fileName
     }
     if (const auto n = (*root)["admin"]) {
         readAdmin(n, r, c);
+    }
+    if (const auto n = (*root)["files"]) {
+        readFiles(n, r, c);
+    }
+    if (const auto n = (*root)["network"]) {
+        readNetwork(n, r, c);
     }
     return c;
 }

@@ -91,6 +91,13 @@ struct GatewayConfig
     QStringList auditRedactPatterns; // extra regular expressions whose matches are redacted
     QString knownHostsFile; // ssh.known_hosts; empty: ~/.ssh/known_hosts
 
+    // files: what path arguments of file tools may name on any target (Core::PathPatterns syntax).
+    QStringList fileDeny;            // files.deny, added to the built-in secret list
+    bool fileDenySecrets = true;     // files.deny_secrets: false drops the built-in list
+    QStringList fileAllow;           // files.allow: when set, paths must be under one of these prefixes
+    // network: URLs http_request_test may request besides http targets (prefix by component).
+    QStringList networkAllowedUrls;  // network.allowed_urls
+
     QString gatewayFile() const;
     QString targetsFile() const;
     QString policyFile() const;

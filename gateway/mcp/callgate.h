@@ -55,6 +55,12 @@ public:
     virtual std::optional<QString> recheck(const Tool &tool, const Registry::Target *target, const Auth::Caller &caller,
                                            const QJsonObject &arguments) const = 0;
 
+    // A nested call (fleet_run) from any thread: scope, host tags, capabilities, protected paths, file rules
+    // and the policy; approval cannot be asked from inside another call, so a call needing it is refused.
+    // The refusal, or nullopt.
+    virtual std::optional<QString> authorize(const Tool &tool, const Registry::Target *target, const Auth::Caller &caller,
+                                             const QJsonObject &arguments) const = 0;
+
     // Asks a human. progress(message) may be called while waiting; done(approved, rule, reason) exactly
     // once on CONTEXT's thread. Returns an id for cancelApproval().
     // Just before an allowed call runs (after a wait for a human or for the audit record): the switches

@@ -19,6 +19,35 @@ Server::~Server()
     m_pool.waitForDone(5000);
 }
 
+namespace {
+
+// An output schema as sent in tools/list: without its descriptions. It is there for clients to validate
+// structuredContent; models read the text. This keeps the catalog of a full-scope token small (clients with
+// tool budgets); the input schemas keep every description.
+QJsonValue withoutDescriptions(const QJsonValue &value)
+{
+    if (value.isArray()) {
+        QJsonArray out;
+        for (const QJsonValue &v : value.toArray()) {
+            out.append(withoutDescriptions(v));
+        }
+        return out;
+    }
+    if (!value.isObject()) {
+        return value;
+    }
+    QJsonObject out;
+    const QJsonObject in = value.toObject();
+    for (auto it = in.begin(); it != in.end(); ++it) {
+        if (it.key() != u"description" || it.value().isObject()) { // "description" may also be a property name
+            out.insert(it.key(), withoutDescriptions(it.value()));
+        }
+    }
+    return out;
+}
+
+} // namespace
+
 bool Server::addTool(Tool tool)
 {
     if (!tool.annotations.readOnly
@@ -29,7 +58,6 @@ bool Server::addTool(Tool tool)
         return false;
     }
     QJsonObject annotations {
-        { QStringLiteral("title"), tool.title },
         { QStringLiteral("readOnlyHint"), tool.annotations.readOnly },
         { QStringLiteral("destructiveHint"), tool.annotations.destructive },
         { QStringLiteral("idempotentHint"), tool.annotations.idempotent },
@@ -43,7 +71,7 @@ bool Server::addTool(Tool tool)
         { QStringLiteral("annotations"), annotations },
     };
     if (!tool.outputSchema.isEmpty()) {
-        json.insert(QStringLiteral("outputSchema"), tool.outputSchema);
+        json.insert(QStringLiteral("outputSchema"), withoutDescriptions(tool.outputSchema));
     }
     m_toolIndex.insert(tool.name, m_tools.size());
     m_toolJson.append(json);

@@ -514,6 +514,10 @@ void Session::startCall(const Tool &tool, ToolContext ctx, const Message &m, con
             return gate->recheck(*tool, target, caller, arguments);
         };
     }
+    ctx.callTool = [server = &m_server, targets = ctx.targets, caller = info.caller, cancelled = ctx.cancelled,
+                    outer = tool.name](const QString &name, const QString &targetId, const QJsonObject &arguments) {
+        return runNested(*server, targets, caller, cancelled, outer, name, targetId, arguments);
+    };
     sendLog(LogLevel::Debug, QStringLiteral("%1 on %2: started").arg(tool.name, call->target), out);
 
     if (!tool.blocking) {
@@ -555,6 +559,64 @@ void Session::startCall(const Tool &tool, ToolContext ctx, const Message &m, con
     if (!call->holdsSlot && !call->finished) {
         call->ticket = ticket;
     }
+}
+
+// A read-only tool called by another tool (fleet_run) on a worker thread, with the checks of a direct call.
+// The tool catalog is fixed once sessions exist, and the gate's authorize() and the executor cache are
+// thread-safe.
+ToolResult Session::runNested(Server &server, const Registry::TargetSetPtr &targets, const Auth::Caller &caller,
+                              const CancelFlag &cancelled, const QString &outer, const QString &name,
+                              const QString &targetId, QJsonObject arguments)
+{
+    const Tool *tool = server.findTool(name);
+    if (!tool) {
+        return ToolResult::error(QStringLiteral("%1: unknown tool '%2'").arg(outer, name));
+    }
+    if (!tool->annotations.readOnly || !tool->takesTarget || !tool->blocking) {
+        return ToolResult::error(QStringLiteral("%1 runs read-only tools that take a target; %2 is not one").arg(outer, name));
+    }
+    arguments.insert(QStringLiteral("target"), targetId);
+    if (const auto problem = validateJson(arguments, tool->inputSchema)) {
+        return ToolResult::error(QStringLiteral("Invalid arguments for tool %1: %2").arg(name, *problem));
+    }
+    if (const auto problem = checkArguments(*tool, arguments)) {
+        return ToolResult::error(QStringLiteral("Invalid arguments for tool %1: %2").arg(name, *problem));
+    }
+    ToolContext ctx;
+    ctx.arguments = arguments;
+    ctx.caller = caller;
+    ctx.targets = targets;
+    ctx.target = targets->find(targetId);
+    if (!ctx.target) {
+        return ToolResult::error(QStringLiteral("Target not found in registry: '%1'").arg(targetId));
+    }
+    if (CallGate *gate = server.gate()) {
+        if (const auto refused = gate->authorize(*tool, ctx.target, caller, arguments)) {
+            return ToolResult::error(refused->startsWith(QStringLiteral("Operation not permitted"))
+                                         ? *refused
+                                         : QString(QStringLiteral("Operation not permitted for target: ") + *refused));
+        }
+        ctx.recheck = [gate, tool, target = ctx.target, caller](const QJsonObject &changed) {
+            return gate->recheck(*tool, target, caller, changed);
+        };
+    } else if (!tool->scope.isEmpty() && (!caller.hasScope(tool->scope) || !ctx.target->capabilities.contains(tool->scope))) {
+        return ToolResult::error(QStringLiteral("Operation not permitted for target: %1 needs %2 on '%3'")
+                                     .arg(name, tool->scope, targetId));
+    }
+    ctx.cancelled = cancelled;
+    if (ctx.isCancelled()) {
+        return ToolResult::error(QStringLiteral("cancelled"));
+    }
+    ctx.progress = [](double, double, const QString &) {};
+    ctx.log = [](LogLevel, const QString &) {};
+    if (server.executors()) {
+        auto executor = server.executors()->executorFor(*ctx.target);
+        if (!executor) {
+            return ToolResult::error(QStringLiteral("%1 on %2: %3").arg(name, targetId, executor.error().message));
+        }
+        ctx.executor = *executor;
+    }
+    return tool->run(ctx);
 }
 
 void Session::runOnPool(const std::shared_ptr<Call> &call, const Tool &tool, ToolContext ctx)

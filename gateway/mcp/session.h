@@ -103,6 +103,9 @@ private:
     void dropPending(const QString &key, bool abandon);
     void startCall(const Tool &tool, ToolContext context, const Message &m, const OutboxPtr &out, const CallInfo &info);
     void runOnPool(const std::shared_ptr<Call> &call, const Tool &tool, ToolContext context);
+    static ToolResult runNested(Server &server, const Registry::TargetSetPtr &targets, const Auth::Caller &caller,
+                                const CancelFlag &cancelled, const QString &outer, const QString &name,
+                                const QString &targetId, QJsonObject arguments);
     void finishCall(const std::shared_ptr<Call> &call, const ToolResult &result);
     void releaseSlot(const std::shared_ptr<Call> &call);
     void sendProgress(const std::shared_ptr<Call> &call, double progress, double total, const QString &message);

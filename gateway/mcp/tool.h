@@ -33,6 +33,8 @@ enum class LogLevel { Debug, Info, Notice, Warning, Error, Critical, Alert, Emer
 
 using CancelFlag = Exec::CancelFlag;
 
+struct ToolResult;
+
 // What a running tool gets: its validated arguments, the caller, the target snapshot it runs against,
 // and thread-safe hooks for progress, logging and cancellation.
 struct ToolContext
@@ -48,6 +50,10 @@ struct ToolContext
     // Asks the gate again with changed arguments (e.g. a path after resolving symlinks on the target):
     // the reason it would be refused, or nullopt. Thread-safe; unset means nothing to check.
     std::function<std::optional<QString>(const QJsonObject &arguments)> recheck;
+    // For tools that run other tools (fleet_run): runs the read-only tool NAME on TARGET with ARGUMENTS after
+    // every check a direct call gets (schema, hygiene, scope, host tags, capabilities, file rules, policy; a
+    // call that would need approval is refused), on the calling worker thread. Unset outside a session.
+    std::function<ToolResult(const QString &name, const QString &target, const QJsonObject &arguments)> callTool;
 
     bool isCancelled() const { return cancelled && cancelled->load(); }
 };
@@ -88,8 +94,8 @@ struct Tool
     QStringList pathArguments;
     QStringList dashAllowed;
     QStringList multilineArguments;
-    // A human must approve every call (packages, raw commands), whatever policy.yaml says; a policy rule can
-    // add approval to other tools but cannot waive it here.
+    // A human must approve every call (packages, raw commands) but a dry run, whatever policy.yaml says; a
+    // policy rule can add approval to other tools (and to dry runs) but cannot waive it here.
     bool approvalRequired = false;
     bool takesTarget = true; // has a "target" argument, default "local"
     QString targetListArgument; // a target-less tool acting on several targets: each listed id (all when

@@ -49,15 +49,14 @@ void Gatekeeper::setProtectedPaths(QStringList paths)
     }
 }
 
-std::optional<QString> Gatekeeper::protectedPath(const Mcp::Tool &tool, const Registry::Target *target,
-                                                 const QJsonObject &arguments) const
+namespace {
+
+// The path arguments' values (a string, or an array of strings).
+QStringList pathValues(const Mcp::Tool &tool, const QJsonObject &arguments)
 {
-    if (!target || target->executor != Registry::Executor::Local) {
-        return std::nullopt;
-    }
+    QStringList paths;
     for (const QString &name : tool.pathArguments) {
         const QJsonValue v = arguments.value(name);
-        QStringList paths;
         if (v.isString()) {
             paths.append(v.toString());
         } else {
@@ -66,12 +65,52 @@ std::optional<QString> Gatekeeper::protectedPath(const Mcp::Tool &tool, const Re
                 paths.append(item.toString());
             }
         }
-        for (const QString &path : std::as_const(paths)) {
-            for (const QString &prefix : m_protected) {
-                if (Core::isUnderPrefix(path, prefix) || Core::isUnderPrefix(prefix, path)) {
-                    return QStringLiteral("%1 is (or holds) the gateway's own %2, which no tool may open on '%3'")
-                        .arg(path, prefix, target->id);
-                }
+    }
+    return paths;
+}
+
+} // namespace
+
+void Gatekeeper::setFileRules(Core::PathPatterns deny, QStringList allow)
+{
+    m_fileDeny = std::move(deny);
+    m_fileAllow = std::move(allow);
+}
+
+std::optional<QString> Gatekeeper::fileRule(const Mcp::Tool &tool, const Registry::Target *target,
+                                            const QJsonObject &arguments) const
+{
+    if (!target) {
+        return std::nullopt;
+    }
+    for (const QString &path : pathValues(tool, arguments)) {
+        if (const QString pattern = m_fileDeny.match(path); !pattern.isEmpty()) {
+            return QStringLiteral("%1 on '%2' matches the file deny list (%3); secrets stay closed to tools "
+                                  "(files.deny / files.deny_secrets in gateway.yaml)")
+                .arg(path, target->id, pattern);
+        }
+        if (!m_fileAllow.isEmpty()
+            && std::none_of(m_fileAllow.cbegin(), m_fileAllow.cend(),
+                            [&path](const QString &prefix) { return Core::isUnderPrefix(path, prefix); })) {
+            return QStringLiteral("%1 on '%2' is outside the allowed directories (%3; files.allow in gateway.yaml)")
+                .arg(path, target->id, m_fileAllow.join(QStringLiteral(", ")));
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<QString> Gatekeeper::protectedPath(const Mcp::Tool &tool, const Registry::Target *target,
+                                                 const QJsonObject &arguments) const
+{
+    if (!target || target->executor != Registry::Executor::Local) {
+        return std::nullopt;
+    }
+    for (const QString &path : pathValues(tool, arguments)) {
+        for (const QString &prefix : m_protected) {
+            // A directory holding one (/tmp) may be listed: listings and searches ask again for each entry.
+            if (Core::isUnderPrefix(path, prefix)) {
+                return QStringLiteral("%1 is (or is in) the gateway's own %2, which no tool may open on '%3'")
+                    .arg(path, prefix, target->id);
             }
         }
     }
@@ -96,6 +135,9 @@ std::optional<Mcp::GateVerdict> Gatekeeper::checkTarget(const Mcp::Tool &tool, c
     }
     if (const auto reason = protectedPath(tool, &target, arguments)) {
         return deny(QStringLiteral("protected-path"), *reason);
+    }
+    if (const auto reason = fileRule(tool, &target, arguments)) {
+        return deny(QStringLiteral("file-rules"), *reason);
     }
     return std::nullopt;
 }
@@ -166,6 +208,10 @@ Mcp::GateVerdict Gatekeeper::decide(const Mcp::Tool &tool, const Registry::Targe
         return { Mcp::GateVerdict::Kind::RequireApproval, rule, decision.reason, 0,
                  decision.approvalTimeoutSeconds > 0 ? decision.approvalTimeoutSeconds : m_defaultApprovalTimeout };
     }
+    if (tool.approvalRequired && !arguments.value(QStringLiteral("dry_run")).toBool(false)) {
+        return { Mcp::GateVerdict::Kind::RequireApproval, QStringLiteral("tool:approval-required"),
+                 QStringLiteral("%1 always needs a human's approval").arg(tool.name), 0, m_defaultApprovalTimeout };
+    }
     return { Mcp::GateVerdict::Kind::Allow, decision.rule.isEmpty() ? QStringLiteral("default") : rule, QString(), 0, 0 };
 }
 
@@ -196,9 +242,35 @@ std::optional<QString> Gatekeeper::recheck(const Mcp::Tool &tool, const Registry
     if (const auto reason = protectedPath(tool, target, arguments)) {
         return reason;
     }
+    if (const auto reason = fileRule(tool, target, arguments)) {
+        return reason;
+    }
     const Policy::Decision decision = m_policy.decide(Policy::Request::make(tool, target, caller, arguments));
     if (decision.effect == Policy::Effect::Deny) {
         return decision.reason;
+    }
+    return std::nullopt;
+}
+
+std::optional<QString> Gatekeeper::authorize(const Mcp::Tool &tool, const Registry::Target *target,
+                                            const Auth::Caller &caller, const QJsonObject &arguments) const
+{
+    if (!tool.scope.isEmpty() && !caller.hasScope(tool.scope)) {
+        return QStringLiteral("%1 needs the %2 scope, which this caller does not have").arg(tool.name, tool.scope);
+    }
+    if (target) {
+        if (const auto refused = checkTarget(tool, *target, caller, arguments)) {
+            return refused->reason;
+        }
+    }
+    const Policy::Decision decision = m_policy.decide(Policy::Request::make(tool, target, caller, arguments));
+    if (decision.effect == Policy::Effect::Deny) {
+        return decision.reason;
+    }
+    if (decision.effect == Policy::Effect::RequireApproval
+        || (tool.approvalRequired && !arguments.value(QStringLiteral("dry_run")).toBool(false))) {
+        return QStringLiteral("%1 on '%2' needs a human's approval; call it directly")
+            .arg(tool.name, target ? target->id : QString());
     }
     return std::nullopt;
 }

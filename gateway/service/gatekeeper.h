@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/paths.h"
 #include "mcp/callgate.h"
 #include "policy/policyengine.h"
 #include "policy/ratelimiter.h"
@@ -38,10 +39,15 @@ public:
     // configuration, audit log, admin socket, ~/.ssh, /proc): checked on local targets after normalisation
     // and again after symlinks are resolved.
     void setProtectedPaths(QStringList paths);
+    // Path arguments on every target: refused when they match DENY (or lie below a match), and, when ALLOW
+    // is not empty, unless they lie under one of its prefixes. Checked again after symlinks are resolved.
+    void setFileRules(Core::PathPatterns deny, QStringList allow);
     // For tools acting on a list of targets: where the ids are resolved.
     void setRegistry(const Registry::TargetRegistry *registry) { m_registry = registry; }
     std::optional<QString> recheck(const Mcp::Tool &tool, const Registry::Target *target, const Auth::Caller &caller,
                                    const QJsonObject &arguments) const override;
+    std::optional<QString> authorize(const Mcp::Tool &tool, const Registry::Target *target, const Auth::Caller &caller,
+                                     const QJsonObject &arguments) const override;
     QString requestApproval(const Mcp::CallInfo &call, const Mcp::GateVerdict &verdict, const QObject *context,
                             std::function<void(const QString &, double, double)> progress,
                             std::function<void(bool, const QString &, const QString &)> done) override;
@@ -55,9 +61,12 @@ private:
                                                 const Auth::Caller &caller, const QJsonObject &arguments) const;
     std::optional<QString> protectedPath(const Mcp::Tool &tool, const Registry::Target *target,
                                          const QJsonObject &arguments) const;
+    std::optional<QString> fileRule(const Mcp::Tool &tool, const Registry::Target *target, const QJsonObject &arguments) const;
 
     qint64 m_defaultApprovalTimeout;
     QStringList m_protected;
+    Core::PathPatterns m_fileDeny;
+    QStringList m_fileAllow;
     const Registry::TargetRegistry *m_registry = nullptr;
 };
 

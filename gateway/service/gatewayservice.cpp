@@ -14,6 +14,7 @@
 #include "policy/policyloader.h"
 #include "policy/ratelimiter.h"
 #include "core/logging.h"
+#include "core/paths.h"
 #include "connectivity/connectivitytool.h"
 #include "connectivity/networktools.h"
 #include "exec/docker/dockertools.h"
@@ -112,7 +113,7 @@ GatewayService::GatewayService(Config::GatewayConfig config, QObject *parent)
     Tools::registerServiceTools(*m_server);
     Tools::registerFileTools(*m_server);
     Tools::registerPackageTools(*m_server);
-    Connectivity::registerNetworkTools(*m_server);
+    Connectivity::registerNetworkTools(*m_server, Connectivity::NetworkOptions { m_config.networkAllowedUrls });
     Tools::registerFleetTools(*m_server);
 
     m_policy = std::make_unique<Policy::PolicyEngine>(Policy::Policy::permissive());
@@ -134,6 +135,10 @@ GatewayService::GatewayService(Config::GatewayConfig config, QObject *parent)
                               QStringLiteral("/root/.ssh"),
                               QStringLiteral("/etc/ssh"),
                               QStringLiteral("/proc") });
+    // Parsed when the configuration was loaded: the patterns are known to be valid here.
+    const auto fileDeny = Core::PathPatterns::parse(
+        (m_config.fileDenySecrets ? Core::PathPatterns::secretDefaults() : QStringList()) + m_config.fileDeny);
+    gate->setFileRules(fileDeny ? *fileDeny : Core::PathPatterns(), m_config.fileAllow);
     m_gate = std::move(gate);
     m_server->setGate(m_gate.get());
 }

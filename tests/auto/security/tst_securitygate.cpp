@@ -397,11 +397,11 @@ void TestSecurityGate::attackCorpus_data()
     };
     pathRow("path /etc/passwd", u"/etc/passwd"_s, 0, u"policy rule 'files'"_s);
     pathRow("path dotdot", QString(allowed + u"/../secret.txt"_s), 0, u"policy rule 'files'"_s);
-    pathRow("path deep dotdot", QString(allowed + u"/../../../../etc/shadow"_s), 0, u"policy rule 'files'"_s);
-    pathRow("path /var/log escape", u"/var/log/../../etc/shadow"_s, 0, u"policy rule 'files'"_s);
+    pathRow("path deep dotdot", QString(allowed + u"/../../../../etc/shadow"_s), 0, u"file deny list (/etc/shadow)"_s);
+    pathRow("path /var/log escape", u"/var/log/../../etc/shadow"_s, 0, u"file deny list (/etc/shadow)"_s);
     pathRow("path prefix trick", QString(allowed + u"foo/x"_s), 0, u"policy rule 'files'"_s);
     pathRow("path double slashes", u"//etc//passwd"_s, 0, u"policy rule 'files'"_s);
-    pathRow("path dot segments", u"/var/./log/./../../root/.ssh/id_rsa"_s, 0, u"/root/.ssh/id_rsa is (or holds) the gateway's own"_s);
+    pathRow("path dot segments", u"/var/./log/./../../root/.ssh/id_rsa"_s, 0, u"/root/.ssh/id_rsa is (or is in) the gateway's own"_s);
     pathRow("path relative", u"etc/passwd"_s, -32602, u"must be an absolute path"_s);
     pathRow("path dot relative", u"./allowed/notes.txt"_s, -32602, u"must be an absolute path"_s);
     pathRow("path NUL", QString(allowed + QChar(0) + u"/../../etc/passwd"_s), -32602, u"NUL characters are not allowed"_s);

@@ -21,6 +21,20 @@ QByteArray mintToken(const GatewayProcess &gateway, const QStringList &scopes, c
     return out.left(out.indexOf('\n')).trimmed();
 }
 
+QJsonObject waitForApproval(const GatewayProcess &gateway, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        const auto [code, out] = gateway.cli({ QStringLiteral("approvals"), QStringLiteral("list"), QStringLiteral("--json") });
+        const QJsonArray pending = QJsonDocument::fromJson(out.left(out.lastIndexOf('}') + 1)).object().value(QStringLiteral("pending")).toArray();
+        if (code == 0 && !pending.isEmpty()) {
+            return pending.at(0).toObject();
+        }
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 100);
+    }
+    return {};
+}
+
 SdkClient::~SdkClient()
 {
     stop();

@@ -22,6 +22,10 @@ class GatewayProcess;
 // empty when minting failed.
 QByteArray mintToken(const GatewayProcess &gateway, const QStringList &scopes, const QString &agent = QStringLiteral("tool-tests"));
 
+// Waits until the gateway lists a pending approval (tailops-gateway approvals list --json) and returns it
+// ({id, tool, target, arguments, ...}); empty when none came within TIMEOUTMS.
+QJsonObject waitForApproval(const GatewayProcess &gateway, int timeoutMs = 15000);
+
 class SdkClient
 {
 public:

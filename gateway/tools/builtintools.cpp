@@ -163,34 +163,59 @@ QString targetOr(const QJsonObject &args, const QString &key)
 void addPrompts(Mcp::Server &server)
 {
     using Arg = Mcp::Prompt::Argument;
+    const Arg target { QStringLiteral("target"), QStringLiteral("Target id (default local)"), false };
     server.addPrompt({ QStringLiteral("health_check"), QStringLiteral("Health check"),
                        QStringLiteral("Check a target's health and summarise problems"),
-                       { Arg { QStringLiteral("target"), QStringLiteral("Target id (default local)"), false } },
+                       { target },
                        [](const QJsonObject &a) {
-                           return QStringLiteral("Run a health check of target '%1'. Call get_system_status with "
-                                                 "target '%1' and report: uptime, load relative to the CPU count, "
-                                                 "memory pressure, and any disk above 85% used. Say clearly whether "
-                                                 "anything needs attention.")
+                           return QStringLiteral("Run a health check of target '%1'. Call health_check with target "
+                                                 "'%1'; for every check that is not ok, look closer: get_disk_usage "
+                                                 "for full disks, get_top_processes for load or memory. Report each "
+                                                 "problem with the measurement and say clearly whether anything needs "
+                                                 "attention. Do not change anything.")
                                .arg(targetOr(a, QStringLiteral("target")));
                        } });
     server.addPrompt({ QStringLiteral("investigate_high_load"), QStringLiteral("Investigate high load"),
                        QStringLiteral("Find out why a target is slow or busy"),
-                       { Arg { QStringLiteral("target"), QStringLiteral("Target id (default local)"), false } },
+                       { target },
                        [](const QJsonObject &a) {
-                           return QStringLiteral("Target '%1' seems overloaded. Start with get_system_status, compare "
-                                                 "the load average with cpu_count and check memory. Explain the "
-                                                 "likely cause and propose read-only next steps before any change.")
+                           return QStringLiteral("Target '%1' seems overloaded. Call get_system_status and compare the "
+                                                 "load average with cpu_count and memory; then get_top_processes sorted "
+                                                 "by cpu and by memory; check get_journal_logs (priority err) for the "
+                                                 "last hour. Explain the likely cause and propose read-only next steps "
+                                                 "before any change.")
                                .arg(targetOr(a, QStringLiteral("target")));
                        } });
     server.addPrompt({ QStringLiteral("troubleshoot_container"), QStringLiteral("Troubleshoot a container"),
                        QStringLiteral("Investigate a failing container"),
-                       { Arg { QStringLiteral("container"), QStringLiteral("Container name or id"), true },
-                         Arg { QStringLiteral("target"), QStringLiteral("Docker target id"), false } },
+                       { Arg { QStringLiteral("container"), QStringLiteral("Container name or id"), true }, target },
                        [](const QJsonObject &a) {
-                           return QStringLiteral("Container '%1' on target '%2' is misbehaving. Inspect its state and "
-                                                 "recent logs, identify the error, and propose a fix. Do not restart "
-                                                 "it without asking.")
+                           return QStringLiteral("Container '%1' on target '%2' is misbehaving. Call inspect_container "
+                                                 "for its state, exit code and restart count, then get_container_logs "
+                                                 "(the last 200 lines). Identify the error and propose a fix. Do not "
+                                                 "restart it without asking; if a restart is the fix, show it with "
+                                                 "restart_container and dry_run true first.")
                                .arg(a.value(QStringLiteral("container")).toString(), targetOr(a, QStringLiteral("target")));
+                       } });
+    server.addPrompt({ QStringLiteral("troubleshoot_service"), QStringLiteral("Troubleshoot a service"),
+                       QStringLiteral("Investigate a failing system service"),
+                       { Arg { QStringLiteral("service"), QStringLiteral("Service (unit) name"), true }, target },
+                       [](const QJsonObject &a) {
+                           return QStringLiteral("Service '%1' on target '%2' is failing. Call get_service_status, then "
+                                                 "get_journal_logs for unit '%1' (the last 200 lines). Find the error, "
+                                                 "explain it, and propose a fix. Only suggest restart_service (with "
+                                                 "dry_run true first) when the cause is understood.")
+                               .arg(a.value(QStringLiteral("service")).toString(), targetOr(a, QStringLiteral("target")));
+                       } });
+    server.addPrompt({ QStringLiteral("fleet_health"), QStringLiteral("Fleet health"),
+                       QStringLiteral("Health of every target with a tag"),
+                       { Arg { QStringLiteral("tag"), QStringLiteral("Target tag"), true } },
+                       [](const QJsonObject &a) {
+                           return QStringLiteral("Check the health of every target tagged '%1': call fleet_run with tool "
+                                                 "health_check and tags ['%1']. Summarise as a table (target, status, "
+                                                 "problems), list unreachable targets separately, and rank what needs "
+                                                 "attention first.")
+                               .arg(a.value(QStringLiteral("tag")).toString());
                        } });
 }
 

@@ -87,6 +87,16 @@ void TestGatewayConfig::limits()
     QCOMPARE(c.adminLimit.burst, 5);
     QCOMPARE(c.perCallerConcurrency, 3);
     QCOMPARE(c.approvalTimeoutSeconds, 90);
+
+    Diagnostics more;
+    const GatewayConfig f = parse("files:\n  deny: [\"*.pem\", /srv/private]\n  allow: [/srv/, /var/log/../log]\n"
+                                  "  deny_secrets: false\nnetwork:\n  allowed_urls: [\"https://api.example.com/v1\", \"https://*/\"]\n",
+                                  more);
+    QVERIFY2(more.isEmpty(), qPrintable(dump(more)));
+    QCOMPARE(f.fileDeny, (QStringList { u"*.pem"_s, u"/srv/private"_s }));
+    QCOMPARE(f.fileAllow, (QStringList { u"/srv"_s, u"/var/log"_s })); // normalised
+    QCOMPARE(f.fileDenySecrets, false);
+    QCOMPARE(f.networkAllowedUrls, (QStringList { u"https://api.example.com/v1"_s, u"https://*/"_s }));
 }
 
 void TestGatewayConfig::defaults()
@@ -328,6 +338,33 @@ void TestGatewayConfig::diagnostics_data()
                                          << u"gateway.yaml:2:3: warning: limits: unknown key 'root' (ignored)"_s << false;
     QTest::newRow("approvals timeout 0") << QByteArray("approvals:\n  timeout: 0s\n")
                                          << u"gateway.yaml:2:12: approvals.timeout must be between 1s and 24h"_s << true;
+
+    // files and network
+    QTest::newRow("files.deny relative with slash") << QByteArray("files:\n  deny: [\"a/b\"]\n")
+                                                    << u"gateway.yaml:2:9: files.deny: path pattern 'a/b' is relative and has "
+                                                       u"a '/': a relative pattern is one component (like .env or .ssh), an "
+                                                       u"absolute one starts with '/'"_s
+                                                    << true;
+    QTest::newRow("files.deny dotdot") << QByteArray("files:\n  deny: [\"/etc/../x\"]\n")
+                                       << u"gateway.yaml:2:9: files.deny: path pattern '/etc/../x' must not contain '.' or "
+                                          u"'..' components"_s
+                                       << true;
+    QTest::newRow("files.allow relative") << QByteArray("files:\n  allow: [srv]\n")
+                                          << u"gateway.yaml:2:10: files.allow: 'srv': path is not absolute (an absolute "
+                                             u"directory is expected)"_s
+                                          << true;
+    QTest::newRow("files unknown key") << QByteArray("files:\n  read: [/srv]\n")
+                                       << u"gateway.yaml:2:3: warning: files: unknown key 'read' (ignored)"_s << false;
+    QTest::newRow("network.allowed_urls ftp") << QByteArray("network:\n  allowed_urls: [\"ftp://x.example/\"]\n")
+                                              << u"gateway.yaml:2:17: network.allowed_urls: 'ftp://x.example/' is not an "
+                                                 u"http(s) URL prefix with a host (like https://api.example.com/v1; no user "
+                                                 u"info, query or fragment)"_s
+                                              << true;
+    QTest::newRow("network.allowed_urls userinfo")
+        << QByteArray("network:\n  allowed_urls: [\"https://a@169.254.169.254/\"]\n")
+        << u"gateway.yaml:2:17: network.allowed_urls: 'https://a@169.254.169.254/' is not an http(s) URL prefix with a "
+           u"host (like https://api.example.com/v1; no user info, query or fragment)"_s
+        << true;
 
     // durations
     QTest::newRow("idle_timeout bogus") << QByteArray("http:\n  idle_timeout: bogus\n")

@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QHash>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
@@ -26,6 +27,7 @@ private Q_SLOTS:
     void everyToolDeclared();
     void readOnlyTokenSeesNoMutatingTool();
     void resourcesAndPrompts();
+    void injectionCorpus();
 
 private:
     QTemporaryDir m_dir { QDir::tempPath() + u"/tcat-XXXXXX"_s };
@@ -39,7 +41,10 @@ void TestCatalog::initTestCase()
 {
     QVERIFY(m_dir.isValid());
     const QString d = m_dir.path();
-    QVERIFY(writeFile(d + u"/gateway.yaml"_s, "auth:\n  mode: token\n"));
+    QVERIFY(writeFile(d + u"/gateway.yaml"_s, "auth:\n  mode: token\nhttp:\n  max_request_bytes: 4194304\n"
+                                              "approvals:\n  timeout: 2s\n"
+                                              "limits:\n  observe: {rate: 5000/s, burst: 5000}\n  control: {rate: 5000/s, burst: 5000}\n"
+                                              "  admin: {rate: 5000/s, burst: 5000}\n"));
     QVERIFY(writeFile(d + u"/targets.yaml"_s, R"(version: "1.0"
 targets:
   local:
@@ -143,6 +148,72 @@ void TestCatalog::resourcesAndPrompts()
     const QString message = prompt.value(u"result"_s).toObject().value(u"messages"_s).toArray().at(0).toObject()
                                 .value(u"content"_s).toObject().value(u"text"_s).toString();
     QVERIFY2(message.contains(u"'web'"_s), qPrintable(message));
+}
+
+// Every tool, every string argument, the usual payloads: the ones that can never be valid are refused
+// before anything runs, and the shell payloads never reach a shell (their canary files stay absent).
+// Mutating tools are called with dry_run, so nothing changes even where a value is legal.
+void TestCatalog::injectionCorpus()
+{
+    SdkClient client;
+    QVERIFY2(client.start(u"http://127.0.0.1:%1/mcp"_s.arg(m_gw.port()), m_admin), qPrintable(client.errorString()));
+    const QString canary = m_dir.filePath(u"canary"_s);
+    const QStringList shellPayloads { u"; touch %1-semicolon"_s.arg(canary), u"$(touch %1-subst)"_s.arg(canary),
+                                      u"`touch %1-backtick`"_s.arg(canary), u"x && touch %1-and"_s.arg(canary),
+                                      u"x | touch %1-pipe"_s.arg(canary) };
+    const QList<std::pair<QString, QString>> mustRefuse { { u"option"_s, u"--output=/x"_s },
+                                                          { u"nul"_s, QString(u"a"_s + QChar(0) + u"b"_s) },
+                                                          { u"newline"_s, u"a\nb"_s },
+                                                          { u"1MB"_s, QString(1024 * 1024, u'a') } };
+    // Benign values for the other required arguments, by name.
+    const QHash<QString, QJsonValue> benign { { u"path"_s, u"/tmp"_s },          { u"container"_s, u"tailops-none"_s },
+                                              { u"service"_s, u"tailops-none"_s }, { u"host"_s, u"127.0.0.1"_s },
+                                              { u"name"_s, u"localhost"_s },       { u"url"_s, u"http://127.0.0.1:9/"_s },
+                                              { u"package"_s, u"tailops-none"_s }, { u"tool"_s, u"health_check"_s },
+                                              { u"port"_s, 9 },                     { u"action"_s, u"restart"_s },
+                                              { u"argv"_s, QJsonArray { u"true"_s } } };
+    int calls = 0;
+    for (const QJsonValue &v : std::as_const(m_tools)) {
+        const QJsonObject tool = v.toObject();
+        const QString name = tool.value(u"name"_s).toString();
+        const QJsonObject props = tool.value(u"inputSchema"_s).toObject().value(u"properties"_s).toObject();
+        const QJsonArray required = tool.value(u"inputSchema"_s).toObject().value(u"required"_s).toArray();
+        for (auto it = props.begin(); it != props.end(); ++it) {
+            if (it.value().toObject().value(u"type"_s).toString() != u"string") {
+                continue;
+            }
+            const auto argsWith = [&](const QString &value) {
+                QJsonObject args;
+                for (const QJsonValue &r : required) {
+                    args.insert(r.toString(), benign.value(r.toString(), u"x"_s));
+                }
+                if (props.contains(u"dry_run"_s)) {
+                    args.insert(u"dry_run"_s, true);
+                }
+                args.insert(it.key(), value);
+                return args;
+            };
+            for (const auto &[label, value] : mustRefuse) {
+                const QJsonObject answer = client.call(name, argsWith(value));
+                ++calls;
+                QVERIFY2(answer.contains(u"error"_s) || SdkClient::isToolError(answer),
+                         qPrintable(u"%1.%2 %3 was accepted: %4"_s.arg(name, it.key(), label, SdkClient::text(answer).left(200))));
+                QVERIFY2(!SdkClient::text(answer).isEmpty(), qPrintable(u"%1.%2 %3: no message"_s.arg(name, it.key(), label)));
+            }
+            for (const QString &payload : shellPayloads) {
+                const QJsonObject answer = client.call(name, argsWith(payload));
+                ++calls;
+                QVERIFY2(!answer.value(u"error"_s).toObject().value(u"message"_s).toString().contains(u"no answer within"_s),
+                         qPrintable(u"%1.%2 hangs"_s.arg(name, it.key())));
+            }
+        }
+    }
+    qInfo("%d corpus calls", calls);
+    for (const QString &suffix : { u"semicolon"_s, u"subst"_s, u"backtick"_s, u"and"_s, u"pipe"_s }) {
+        QVERIFY2(!QFile::exists(canary + u'-' + suffix), qPrintable(u"a shell ran: "_s + suffix));
+    }
+    // The gateway is still serving.
+    QVERIFY(SdkClient::structured(client.call(u"list_targets"_s)).value(u"targets"_s).toArray().size() == 1);
 }
 
 QTEST_GUILESS_MAIN(TestCatalog)

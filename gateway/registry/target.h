@@ -36,6 +36,9 @@ struct Target
     QString tlsKeyFile;
     // HTTP targets: the URL paths requests may go to (connection.allowed_paths; default: url's own path).
     QStringList allowedPaths;
+    // SSH (and local) targets: the Docker daemon the docker CLI talks to there (connection.docker_host,
+    // passed as "docker -H VALUE"; empty: the CLI's default). Not shown to clients.
+    QString dockerHost;
 
     QStringList capabilities; // scope names this target allows at all
     QStringList tags;         // metadata.tags

@@ -154,7 +154,7 @@ private:
                                            QStringLiteral("timeout"), QStringLiteral("tls_verify"),
                                            QStringLiteral("cert_path"), QStringLiteral("tls_ca"),
                                            QStringLiteral("tls_cert"), QStringLiteral("tls_key"),
-                                           QStringLiteral("allowed_paths") };
+                                           QStringLiteral("allowed_paths"), QStringLiteral("docker_host") };
         for (const auto &entry : c) {
             if (!known.contains(scalar(entry.first))) {
                 m_r.warning(entry.first,
@@ -210,6 +210,19 @@ private:
                     } else if (v) {
                         m_target.allowedPaths.append(*v);
                     }
+                }
+            }
+        }
+        if (const auto n = c["docker_host"]) {
+            if (auto v = string(n, QStringLiteral("connection.docker_host"), true)) {
+                static const QRegularExpression whitespace(QStringLiteral("\\s"));
+                if (!v->startsWith(u"unix://") && !v->startsWith(u"tcp://") && !v->startsWith(u"ssh://")) {
+                    error(n, QStringLiteral("connection.docker_host '%1' must start with unix://, tcp:// or ssh://").arg(*v));
+                } else if (v->contains(whitespace) || v->contains(QChar(0)) || v->section(QStringLiteral("://"), 1).isEmpty()) {
+                    error(n, QStringLiteral("connection.docker_host '%1' is not a valid Docker endpoint").arg(*v));
+                } else {
+                    m_target.dockerHost = *v;
+                    m_dockerHostNode = n;
                 }
             }
         }
@@ -360,6 +373,10 @@ private:
             }
             break;
         case Executor::Docker:
+            if (!m_target.dockerHost.isEmpty()) {
+                error(m_dockerHostNode, QStringLiteral("connection.docker_host is for ssh and local targets (the docker "
+                                                       "CLI there); a docker target uses socket_path or host"));
+            }
             if (m_target.socketPath.isEmpty() && m_target.host.isEmpty() && m_target.url.isEmpty()) {
                 error(at, QStringLiteral("a docker target needs connection.socket_path or connection.host"));
             }
@@ -368,6 +385,9 @@ private:
             }
             break;
         case Executor::Http:
+            if (!m_target.dockerHost.isEmpty()) {
+                error(m_dockerHostNode, QStringLiteral("connection.docker_host is for ssh and local targets, not http targets"));
+            }
             if (m_target.url.isEmpty()) {
                 error(at, QStringLiteral("an http target needs connection.url"));
             } else if (!m_target.url.startsWith(u"http://") && !m_target.url.startsWith(u"https://")) {
@@ -385,6 +405,7 @@ private:
     const Config::EnvLookup &m_env;
     QString m_id;
     Target m_target;
+    YAML::Node m_dockerHostNode;
     int m_errors = 0;
 };
 

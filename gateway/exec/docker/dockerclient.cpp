@@ -144,6 +144,18 @@ QString queryItem(const QString &key, const QString &value)
     return key + u'=' + QString::fromLatin1(QUrl::toPercentEncoding(value));
 }
 
+QString actionPath(const QString &idOrName, const QString &verb)
+{
+    return QStringLiteral("/containers/%1/%2").arg(encodedRef(idOrName), verb);
+}
+
+QString actionQuery(const QString &verb, int timeoutSeconds)
+{
+    return verb != QStringLiteral("start") && timeoutSeconds >= 0
+        ? queryItem(QStringLiteral("t"), QString::number(timeoutSeconds))
+        : QString();
+}
+
 } // namespace
 
 struct DockerClient::Request
@@ -614,11 +626,9 @@ Core::Result<DockerActionResult> DockerClient::action(
     }
     Request request;
     request.method = "POST";
-    request.path = QStringLiteral("/containers/%1/%2").arg(encodedRef(idOrName), verb);
+    request.path = actionPath(idOrName, verb);
+    request.query = actionQuery(verb, timeoutSeconds);
     if (verb != QStringLiteral("start")) {
-        if (timeoutSeconds >= 0) {
-            request.query = queryItem(QStringLiteral("t"), QString::number(timeoutSeconds));
-        }
         // the daemon waits up to the grace period before it answers
         request.extraTimeoutMs
             = static_cast<qint64>(timeoutSeconds >= 0 ? timeoutSeconds : kDefaultStopGraceSeconds) * 1000;
@@ -633,6 +643,13 @@ Core::Result<DockerActionResult> DockerClient::action(
         result.note = alreadyNote;
     }
     return result;
+}
+
+QString DockerClient::actionRequest(const QString &verb, const QString &idOrName, int timeoutSeconds) const
+{
+    const QString query = actionQuery(verb, timeoutSeconds);
+    return QStringLiteral("POST /v%1%2%3")
+        .arg(m_options.apiVersion, actionPath(idOrName, verb), query.isEmpty() ? QString() : QString(u'?' + query));
 }
 
 Core::Result<DockerActionResult> DockerClient::startContainer(const QString &idOrName) const

@@ -80,6 +80,8 @@ public:
     Core::Result<DockerActionResult> stopContainer(const QString &idOrName, int timeoutSeconds = -1) const;
     Core::Result<DockerActionResult> restartContainer(const QString &idOrName, int timeoutSeconds = -1) const;
     Core::Result<QJsonArray> listImages() const;
+    // The request start/stop/restart would send, for dry runs: "POST /v1.41/containers/web/stop?t=10".
+    QString actionRequest(const QString &verb, const QString &idOrName, int timeoutSeconds = -1) const;
 
     // "name", "/name" (as listed in Names) or a hex id; anything else is refused before a request is made.
     static bool isValidContainerRef(const QString &idOrName);

@@ -191,8 +191,9 @@ private Q_SLOTS:
                                  "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}\n";
         const Run r = run({ QStringLiteral("serve"), QStringLiteral("--stdio"), QStringLiteral("--config-dir"), dir.path() }, env, input);
         QCOMPARE(r.exitCode, 0);
-        QVERIFY(r.out.contains(QStringLiteral("list_targets")));
-        QVERIFY(!r.out.contains(QStringLiteral("get_system_status"))); // needs system:read, which the token lacks
+        QVERIFY(r.out.contains(QStringLiteral("\"name\":\"list_targets\"")));
+        QVERIFY(r.out.contains(QStringLiteral("\"name\":\"get_network_status\"")));
+        QVERIFY(!r.out.contains(QStringLiteral("\"name\":\"get_system_status\""))); // needs system:read, which the token lacks
         env.insert(QStringLiteral("TAILOPS_TOKEN"), QStringLiteral("forged.token"));
         const Run bad = run({ QStringLiteral("serve"), QStringLiteral("--stdio"), QStringLiteral("--config-dir"), dir.path() }, env, input);
         QCOMPARE(bad.exitCode, 2);

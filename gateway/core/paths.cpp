@@ -58,7 +58,7 @@ bool globMatch(QStringView pattern, QStringView text)
     qsizetype star = -1;
     qsizetype mark = 0;
     while (t < text.size()) {
-        if (p < pattern.size() && (pattern[p] == u'?' || pattern[p] == text[t])) {
+        if (p < pattern.size() && (pattern[p] == u'?' || (pattern[p] != u'*' && pattern[p] == text[t]))) {
             ++p;
             ++t;
         } else if (p < pattern.size() && pattern[p] == u'*') {

@@ -44,7 +44,8 @@ private:
     QStringList m_patterns;
 };
 
-// '*' and '?' glob over one component.
+// '*' (any run, also none) and '?' (one character) glob; everything else literal. Iterative with
+// single-star backtracking: O(|pattern| * |text|) at worst, no recursion, no allocation.
 bool globMatch(QStringView pattern, QStringView text);
 
 } // namespace Tailops::Core

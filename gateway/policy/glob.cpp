@@ -1,36 +1,17 @@
 #include "glob.h"
 
+#include "core/paths.h"
+
 #include <cstring>
 
 namespace Tailops::Policy {
 
 namespace {
 
-// Iterative wildcard match with single-star backtracking: O(|pattern| * |text|) worst case, no recursion.
+// The general case: Core::globMatch (iterative, single-star backtracking, no recursion).
 bool wildMatch(QStringView pattern, QStringView text)
 {
-    qsizetype p = 0;
-    qsizetype t = 0;
-    qsizetype star = -1;
-    qsizetype mark = 0;
-    while (t < text.size()) {
-        if (p < pattern.size() && (pattern[p] == u'?' || (pattern[p] != u'*' && pattern[p] == text[t]))) {
-            ++p;
-            ++t;
-        } else if (p < pattern.size() && pattern[p] == u'*') {
-            star = p++;
-            mark = t;
-        } else if (star >= 0) {
-            p = star + 1;
-            t = ++mark;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == u'*') {
-        ++p;
-    }
-    return p == pattern.size();
+    return Core::globMatch(pattern, text);
 }
 
 // Exact UTF-16 comparisons without QtPrivate's general (case-aware) paths; the hot path of decide().

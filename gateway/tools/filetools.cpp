@@ -8,6 +8,7 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <functional>
 #include <variant>
 
 namespace Tailops::Tools {
@@ -276,6 +277,55 @@ Listing runFind(const ToolContext &ctx, const QString &tool, const QString &root
     return out;
 }
 
+// The output schema of list_directory and search_files; FIELD is "entries" or "matches".
+QJsonObject listingSchema(const QString &field)
+{
+    return Schema::object({ { QStringLiteral("target"), Schema::string(QStringLiteral("Target id")) },
+                            { QStringLiteral("path"), Schema::string(QStringLiteral("The real path")) },
+                            { field, Schema::array(entrySchema()) },
+                            { QStringLiteral("hidden"), Schema::integer(QStringLiteral("Withheld by the file rules")) },
+                            { QStringLiteral("truncated"), Schema::boolean(QStringLiteral("More than the limit")) } },
+                          { QStringLiteral("target"), QStringLiteral("path"), field, QStringLiteral("hidden"),
+                            QStringLiteral("truncated") });
+}
+
+// list_directory and search_files: resolves the path argument on the target, runs find with the arguments
+// FINDARGS builds for the real root, keeps at most LIMIT allowed entries under FIELD; LINE renders one entry
+// for the text.
+ToolResult runListing(const ToolContext &ctx, const QString &tool, const QString &field, int limit,
+                      const std::function<QStringList()> &findArgs,
+                      const std::function<QString(const QString &root, const QJsonObject &entry)> &line)
+{
+    if (auto refused = requireExecutor(ctx, tool)) {
+        return *refused;
+    }
+    auto real = resolveOnTarget(ctx, tool, ctx.arguments.value(QStringLiteral("path")).toString());
+    if (auto *failed = std::get_if<ToolResult>(&real)) {
+        return *failed;
+    }
+    const QString root = std::get<QString>(real);
+    const Listing listing = runFind(ctx, tool, root, findArgs(), limit);
+    if (listing.error) {
+        return *listing.error;
+    }
+    QStringList lines;
+    for (const QJsonValue &e : listing.entries) {
+        lines.append(line(root, e.toObject()));
+    }
+    ToolResult r;
+    r.structured = QJsonObject { { QStringLiteral("target"), ctx.target->id }, { QStringLiteral("path"), root },
+                                 { field, listing.entries }, { QStringLiteral("hidden"), listing.hidden },
+                                 { QStringLiteral("truncated"), listing.more } };
+    r.text = QStringLiteral("%1:%2: %3 %4%5%6\n%7")
+                 .arg(ctx.target->id, root)
+                 .arg(listing.entries.size())
+                 .arg(field,
+                      listing.hidden ? QStringLiteral(", %1 withheld by the file rules").arg(listing.hidden) : QString(),
+                      listing.more ? QStringLiteral(", more not shown") : QString(),
+                      untrusted(QStringLiteral("names below %1").arg(root), lines.join(u'\n')));
+    return r;
+}
+
 Tool listDirectory()
 {
     Tool t = fileTool(QStringLiteral("list_directory"), QStringLiteral("List a directory"),
@@ -286,49 +336,16 @@ Tool listDirectory()
                                      { QStringLiteral("path"), pathArgument(QStringLiteral("Absolute directory path")) },
                                      { QStringLiteral("limit"), Schema::integer(QStringLiteral("At most this many entries (default 200)"), 1, 5000) } },
                                    { QStringLiteral("path") });
-    t.outputSchema = Schema::object({ { QStringLiteral("target"), Schema::string(QStringLiteral("Target id")) },
-                                      { QStringLiteral("path"), Schema::string(QStringLiteral("The real path listed")) },
-                                      { QStringLiteral("entries"), Schema::array(entrySchema()) },
-                                      { QStringLiteral("hidden"), Schema::integer(QStringLiteral("Entries withheld by the file rules")) },
-                                      { QStringLiteral("truncated"), Schema::boolean(QStringLiteral("More entries than the limit")) } },
-                                    { QStringLiteral("target"), QStringLiteral("path"), QStringLiteral("entries"),
-                                      QStringLiteral("hidden"), QStringLiteral("truncated") });
+    t.outputSchema = listingSchema(QStringLiteral("entries"));
     t.run = [](const ToolContext &ctx) {
-        const QString tool = QStringLiteral("list_directory");
-        if (auto refused = requireExecutor(ctx, tool)) {
-            return *refused;
-        }
-        auto real = resolveOnTarget(ctx, tool, ctx.arguments.value(QStringLiteral("path")).toString());
-        if (auto *failed = std::get_if<ToolResult>(&real)) {
-            return *failed;
-        }
-        const QString root = std::get<QString>(real);
-        const int limit = int(ctx.arguments.value(QStringLiteral("limit")).toInteger(200));
-        const Listing listing = runFind(ctx, tool, root,
-                                        { QStringLiteral("-mindepth"), QStringLiteral("1"), QStringLiteral("-maxdepth"),
-                                          QStringLiteral("1") },
-                                        limit);
-        if (listing.error) {
-            return *listing.error;
-        }
-        QStringList names;
-        for (const QJsonValue &e : listing.entries) {
-            const QJsonObject o = e.toObject();
-            names.append(o.value(QStringLiteral("type")).toString() == u"directory"
-                             ? QString(o.value(QStringLiteral("name")).toString() + u'/')
-                             : o.value(QStringLiteral("name")).toString());
-        }
-        ToolResult r;
-        r.structured = QJsonObject { { QStringLiteral("target"), ctx.target->id }, { QStringLiteral("path"), root },
-                                     { QStringLiteral("entries"), listing.entries }, { QStringLiteral("hidden"), listing.hidden },
-                                     { QStringLiteral("truncated"), listing.more } };
-        r.text = QStringLiteral("%1:%2: %3 entries%4%5\n%6")
-                     .arg(ctx.target->id, root)
-                     .arg(listing.entries.size())
-                     .arg(listing.hidden ? QStringLiteral(", %1 withheld by the file rules").arg(listing.hidden) : QString(),
-                          listing.more ? QStringLiteral(", more not shown") : QString(),
-                          untrusted(QStringLiteral("names in %1").arg(root), names.join(u'\n')));
-        return r;
+        return runListing(
+            ctx, QStringLiteral("list_directory"), QStringLiteral("entries"),
+            int(ctx.arguments.value(QStringLiteral("limit")).toInteger(200)),
+            [] { return QStringList { QStringLiteral("-mindepth"), QStringLiteral("1"), QStringLiteral("-maxdepth"), QStringLiteral("1") }; },
+            [](const QString &, const QJsonObject &o) {
+                const QString name = o.value(QStringLiteral("name")).toString();
+                return o.value(QStringLiteral("type")).toString() == u"directory" ? QString(name + u'/') : name;
+            });
     };
     return t;
 }
@@ -350,48 +367,22 @@ Tool searchFiles()
                                      { QStringLiteral("max_depth"), Schema::integer(QStringLiteral("Levels below path (default 8)"), 1, 64) },
                                      { QStringLiteral("max_results"), Schema::integer(QStringLiteral("Default 100"), 1, 1000) } },
                                    { QStringLiteral("path") });
-    t.outputSchema = Schema::object({ { QStringLiteral("target"), Schema::string(QStringLiteral("Target id")) },
-                                      { QStringLiteral("path"), Schema::string(QStringLiteral("The real path searched")) },
-                                      { QStringLiteral("matches"), Schema::array(entrySchema()) },
-                                      { QStringLiteral("hidden"), Schema::integer(QStringLiteral("Matches withheld by the file rules")) },
-                                      { QStringLiteral("truncated"), Schema::boolean(QStringLiteral("More matches than max_results")) } },
-                                    { QStringLiteral("target"), QStringLiteral("path"), QStringLiteral("matches"),
-                                      QStringLiteral("hidden"), QStringLiteral("truncated") });
+    t.outputSchema = listingSchema(QStringLiteral("matches"));
     t.run = [](const ToolContext &ctx) {
-        const QString tool = QStringLiteral("search_files");
-        if (auto refused = requireExecutor(ctx, tool)) {
-            return *refused;
-        }
-        auto real = resolveOnTarget(ctx, tool, ctx.arguments.value(QStringLiteral("path")).toString());
-        if (auto *failed = std::get_if<ToolResult>(&real)) {
-            return *failed;
-        }
-        const QString root = std::get<QString>(real);
         const QString type = ctx.arguments.value(QStringLiteral("type")).toString(QStringLiteral("file"));
-        QStringList args { QStringLiteral("-xdev"), QStringLiteral("-mindepth"), QStringLiteral("1"), QStringLiteral("-maxdepth"),
-                           QString::number(ctx.arguments.value(QStringLiteral("max_depth")).toInteger(8)) };
-        if (type != u"any") {
-            args += { QStringLiteral("-type"), type == u"directory" ? QStringLiteral("d") : QStringLiteral("f") };
-        }
-        args += { QStringLiteral("-name"), ctx.arguments.value(QStringLiteral("pattern")).toString(QStringLiteral("*")) };
-        const Listing found = runFind(ctx, tool, root, args, int(ctx.arguments.value(QStringLiteral("max_results")).toInteger(100)));
-        if (found.error) {
-            return *found.error;
-        }
-        QStringList names;
-        for (const QJsonValue &e : found.entries) {
-            names.append(childPath(root, e.toObject().value(QStringLiteral("name")).toString()));
-        }
-        ToolResult r;
-        r.structured = QJsonObject { { QStringLiteral("target"), ctx.target->id }, { QStringLiteral("path"), root },
-                                     { QStringLiteral("matches"), found.entries }, { QStringLiteral("hidden"), found.hidden },
-                                     { QStringLiteral("truncated"), found.more } };
-        r.text = QStringLiteral("%1: %2 match(es) below %3%4\n%5")
-                     .arg(ctx.target->id)
-                     .arg(found.entries.size())
-                     .arg(root, found.hidden ? QStringLiteral(" (%1 withheld by the file rules)").arg(found.hidden) : QString(),
-                          untrusted(QStringLiteral("paths below %1").arg(root), names.join(u'\n')));
-        return r;
+        return runListing(
+            ctx, QStringLiteral("search_files"), QStringLiteral("matches"),
+            int(ctx.arguments.value(QStringLiteral("max_results")).toInteger(100)),
+            [&ctx, type] {
+                QStringList args { QStringLiteral("-xdev"), QStringLiteral("-mindepth"), QStringLiteral("1"), QStringLiteral("-maxdepth"),
+                                   QString::number(ctx.arguments.value(QStringLiteral("max_depth")).toInteger(8)) };
+                if (type != u"any") {
+                    args += { QStringLiteral("-type"), type == u"directory" ? QStringLiteral("d") : QStringLiteral("f") };
+                }
+                args += { QStringLiteral("-name"), ctx.arguments.value(QStringLiteral("pattern")).toString(QStringLiteral("*")) };
+                return args;
+            },
+            [](const QString &root, const QJsonObject &o) { return childPath(root, o.value(QStringLiteral("name")).toString()); });
     };
     return t;
 }

@@ -105,19 +105,7 @@ public:
     QString name() const override { return QStringLiteral("docker-cli"); }
     Core::Result<QJsonArray> containers(bool all) override
     {
-        auto run = runDocker(DockerCli::psArgv(m_host, all));
-        if (!run) {
-            return std::unexpected(run.error());
-        }
-        auto lines = DockerCli::parseJsonLines(run->stdoutData);
-        if (!lines) {
-            return std::unexpected(lines.error());
-        }
-        QJsonArray out;
-        for (const QJsonValue &v : std::as_const(*lines)) {
-            out.append(ContainerJson::fromCliListItem(v.toObject()));
-        }
-        return out;
+        return listJsonLines(DockerCli::psArgv(m_host, all), &ContainerJson::fromCliListItem);
     }
     Core::Result<QJsonObject> inspect(const QString &container) override
     {
@@ -145,7 +133,13 @@ public:
     }
     Core::Result<QJsonArray> images() override
     {
-        auto run = runDocker(DockerCli::imagesArgv(m_host));
+        return listJsonLines(DockerCli::imagesArgv(m_host), &ContainerJson::fromCliImage);
+    }
+
+    // Runs a `docker ... --format '{{json .}}'` listing and converts each line.
+    Core::Result<QJsonArray> listJsonLines(const QStringList &argv, QJsonObject (*convert)(const QJsonObject &))
+    {
+        auto run = runDocker(argv);
         if (!run) {
             return std::unexpected(run.error());
         }
@@ -155,7 +149,7 @@ public:
         }
         QJsonArray out;
         for (const QJsonValue &v : std::as_const(*lines)) {
-            out.append(ContainerJson::fromCliImage(v.toObject()));
+            out.append(convert(v.toObject()));
         }
         return out;
     }

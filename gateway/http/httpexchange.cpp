@@ -115,6 +115,15 @@ void HttpExchange::notify(const QJsonObject &notification)
     }
 }
 
+// The call may have outlived its client: the responder's own socket pointer then dangles, only m_socket
+// (a QPointer) knows. Nothing is sent to a closed connection.
+void HttpExchange::sendIfAlive(QHttpServerResponder::StatusCode status, const Headers &headers, const QByteArray &body)
+{
+    if (isAlive()) {
+        sendResponse(m_responder, status, headers, body);
+    }
+}
+
 void HttpExchange::respond(const QJsonObject &response)
 {
     if (m_finished) {
@@ -134,7 +143,7 @@ void HttpExchange::respond(const QJsonObject &response)
     if (!m_sessionId.isEmpty()) {
         headers.append({ "Mcp-Session-Id", m_sessionId });
     }
-    sendResponse(m_responder, QHttpServerResponder::StatusCode::Ok, headers,
+    sendIfAlive(QHttpServerResponder::StatusCode::Ok, headers,
                  QJsonDocument(response).toJson(QJsonDocument::Compact));
 }
 
@@ -155,7 +164,7 @@ void HttpExchange::limited(qint64 retryAfterSeconds, const QJsonObject &errorRes
     if (!m_sessionId.isEmpty()) {
         headers.append({ "Mcp-Session-Id", m_sessionId });
     }
-    sendResponse(m_responder, QHttpServerResponder::StatusCode::TooManyRequests, headers,
+    sendIfAlive(QHttpServerResponder::StatusCode::TooManyRequests, headers,
                  QJsonDocument(errorResponse).toJson(QJsonDocument::Compact));
 }
 
@@ -178,7 +187,7 @@ void HttpExchange::insufficientScope(const QString &scope, const QJsonObject &to
     if (!m_sessionId.isEmpty()) {
         headers.append({ "Mcp-Session-Id", m_sessionId });
     }
-    sendResponse(m_responder, QHttpServerResponder::StatusCode::Forbidden, headers,
+    sendIfAlive(QHttpServerResponder::StatusCode::Forbidden, headers,
                  QJsonDocument(toolErrorResponse).toJson(QJsonDocument::Compact));
 }
 

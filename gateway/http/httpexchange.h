@@ -1,6 +1,7 @@
 #pragma once
 
 #include "mcp/session.h"
+#include "responses.h"
 
 #include <QHttpServerResponder>
 #include <QPointer>
@@ -36,6 +37,7 @@ public:
     bool isFinished() const { return m_finished; }
 
 private:
+    void sendIfAlive(QHttpServerResponder::StatusCode status, const Headers &headers, const QByteArray &body);
     void startStream();
     void writeEvent(const QJsonObject &message);
     void writeChunk(const QByteArray &data);

@@ -15,6 +15,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace Tailops;
 
@@ -185,6 +186,18 @@ private Q_SLOTS:
         m_registry = std::make_unique<Registry::TargetRegistry>();
         m_server = std::make_unique<Mcp::Server>(*m_registry);
         Tools::registerBuiltinTools(*m_server);
+        Mcp::Tool slow; // answers after its client may have gone
+        slow.name = QStringLiteral("slow_tool");
+        slow.description = QStringLiteral("sleeps 300 ms");
+        slow.inputSchema = QJsonObject { { QStringLiteral("type"), QStringLiteral("object") } };
+        slow.takesTarget = false;
+        slow.run = [](const Mcp::ToolContext &) {
+            QThread::msleep(300);
+            Mcp::ToolResult r;
+            r.text = QStringLiteral("done");
+            return r;
+        };
+        QVERIFY(m_server->addTool(slow));
         m_auth = std::make_unique<Auth::TokenAuthenticator>(kSecret);
         Config::GatewayConfig config;
         QString error;
@@ -319,6 +332,25 @@ private Q_SLOTS:
         const QJsonObject o = QJsonDocument::fromJson(r.body).object();
         QCOMPARE(o.value(QStringLiteral("id")).toInt(), 10);
         QVERIFY(o.value(QStringLiteral("result")).toObject().contains(QStringLiteral("structuredContent")));
+    }
+
+    // Regression (bench/load): a client that closes its connection while its call runs must not crash the
+    // gateway when the answer is ready (the responder's socket pointer dangles by then).
+    void clientGoneBeforeAnswer()
+    {
+        for (int i = 0; i < 3; ++i) {
+            QTcpSocket gone;
+            gone.connectToHost(QHostAddress::LocalHost, m_port);
+            QVERIFY(gone.waitForConnected(2000));
+            gone.write(post(R"({"jsonrpc":"2.0","id":"gone","method":"tools/call","params":{"name":"slow_tool","arguments":{}}})"));
+            QVERIFY(gone.waitForBytesWritten(2000));
+            QTest::qWait(50);
+            gone.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            gone.abort(); // gone before the answer
+        }
+        QTest::qWait(700); // the answers are ready and find no client
+        const Reply after = sendAsync(post(R"({"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"list_targets","arguments":{}}})"));
+        QCOMPARE(after.status, 200);
     }
 
     void standaloneStreamIsSingle()

@@ -8,6 +8,11 @@
 
 namespace Tailops::Exec {
 
+namespace {
+constexpr qint64 kMaxDrainBytes = 16 * 1024 * 1024; // read and dropped after truncation before giving up (as over SSH)
+constexpr int kPollSliceMs = 20;
+} // namespace
+
 LocalExecutor::LocalExecutor(QString sudoPolicy)
     : m_sudoPolicy(std::move(sudoPolicy))
 {
@@ -44,6 +49,7 @@ Core::Result<CommandResult> LocalExecutor::run(const CommandSpec &spec, const Ca
     const qint64 pid = process.processId();
     CommandResult result;
     qint64 captured = 0;
+    qint64 dropped = 0;
     const auto collect = [&] {
         for (auto channel : { QProcess::StandardOutput, QProcess::StandardError }) {
             process.setReadChannel(channel);
@@ -52,6 +58,7 @@ Core::Result<CommandResult> LocalExecutor::run(const CommandSpec &spec, const Ca
             const qint64 room = spec.maxOutputBytes - captured;
             if (data.size() > room) {
                 sink += data.left(std::max<qint64>(room, 0));
+                dropped += data.size() - std::max<qint64>(room, 0);
                 captured = spec.maxOutputBytes;
                 result.truncated = true;
             } else {
@@ -64,8 +71,21 @@ Core::Result<CommandResult> LocalExecutor::run(const CommandSpec &spec, const Ca
         ::kill(-pid_t(pid), SIGKILL);
         process.waitForFinished(2000);
     };
-    while (!process.waitForFinished(50)) {
+    // Wait for output rather than for the end: QProcess buffers everything the child writes while it waits,
+    // so waiting for readyRead keeps what is held between two collects to a pipe's worth, not to whatever a
+    // chatty command writes in a whole slice.
+    while (process.state() != QProcess::NotRunning) {
+        process.setReadChannel(QProcess::StandardOutput);
+        if (!process.waitForReadyRead(kPollSliceMs) && process.state() != QProcess::NotRunning) {
+            process.setReadChannel(QProcess::StandardError);
+            process.waitForReadyRead(1);
+        }
         collect();
+        if (result.truncated && dropped > kMaxDrainBytes) {
+            // An endless writer: stop it (exit -1) instead of reading and dropping until the timeout, as over SSH.
+            killGroup();
+            break;
+        }
         if (cancel && cancel->load()) {
             result.cancelled = true;
             killGroup();

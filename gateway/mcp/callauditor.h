@@ -33,10 +33,14 @@ public:
     // error) or could not be written.
     virtual void allowed(const CallInfo &call, const QString &rule, const QObject *context,
                          std::function<void(const QString &error)> done) = 0;
-    // Records a refusal (not permitted, unknown target or tool, invalid arguments, busy...).
-    virtual void denied(const CallInfo &call, const QString &rule, const QString &reason) = 0;
-    // Records the outcome of a call that ran (or was cancelled or timed out).
-    virtual void finished(const CallInfo &call, const ToolResult &result, qint64 durationMs) = 0;
+    // Records a refusal (not permitted, unknown target or tool, invalid arguments, busy...), and the
+    // outcome of a call that ran (or was cancelled or timed out). WRITTEN runs on CONTEXT's thread once the
+    // record is durable or could not be written: the caller is answered only then, so no answered call
+    // lacks its record, even when the gateway is killed right after answering.
+    virtual void denied(const CallInfo &call, const QString &rule, const QString &reason, const QObject *context,
+                        std::function<void()> written) = 0;
+    virtual void finished(const CallInfo &call, const ToolResult &result, qint64 durationMs, const QObject *context,
+                          std::function<void()> written) = 0;
 };
 
 } // namespace Tailops::Mcp

@@ -251,20 +251,21 @@ void Session::onToolsCall(const Message &m, const OutboxPtr &out)
     CallInfo info { m_caller, m.id.isString() ? m.id.toString() : QString::number(qint64(m.id.toDouble())),
                     name.toString().left(128), arguments.value(QStringLiteral("target")).toString(QStringLiteral("local")).left(64),
                     arguments };
-    CallAuditor *auditor = m_server.auditor();
     CallGate *gate = m_server.gate();
     // Every refusal is answered and recorded the same way; none reaches a tool or an executor.
+    // The answer goes out once the refusal's record is durable.
+    const auto recordDenied = [this, &info](const QString &rule, const QString &reason, std::function<void()> answer) {
+        answerAfterRecord([this, info, rule, reason](CallAuditor &a, std::function<void()> written) {
+                              a.denied(info, rule, reason, this, std::move(written));
+                          },
+                          std::move(answer));
+    };
     const auto refuseProtocol = [&](const QString &rule, const QString &message) {
-        if (auditor) {
-            auditor->denied(info, rule, message);
-        }
-        out->respond(makeError(m.id, invalidParams(message)));
+        recordDenied(rule, message, [out, id = m.id, message] { out->respond(makeError(id, invalidParams(message))); });
     };
     const auto refuseTool = [&](const QString &rule, const QString &message) {
-        if (auditor) {
-            auditor->denied(info, rule, message);
-        }
-        out->respond(makeResult(m.id, toolResultJson(ToolResult::error(message))));
+        recordDenied(rule, message,
+                     [out, id = m.id, message] { out->respond(makeResult(id, toolResultJson(ToolResult::error(message)))); });
     };
 
     if (!name.isString()) {
@@ -328,21 +329,19 @@ void Session::onToolsCall(const Message &m, const OutboxPtr &out)
     switch (verdict.kind) {
     case GateVerdict::Kind::Deny:
         if (verdict.rule == u"scope") {
-            if (auditor) {
-                auditor->denied(info, verdict.rule, verdict.reason);
-            }
-            out->insufficientScope(tool->scope, makeResult(m.id, toolResultJson(ToolResult::error(verdict.reason))));
+            recordDenied(verdict.rule, verdict.reason, [out, scope = tool->scope, id = m.id, reason = verdict.reason] {
+                out->insufficientScope(scope, makeResult(id, toolResultJson(ToolResult::error(reason))));
+            });
             return;
         }
         refuseTool(verdict.rule, verdict.reason);
         return;
     case GateVerdict::Kind::Limited:
-        if (auditor) {
-            auditor->denied(info, verdict.rule, verdict.reason);
-        }
-        out->limited(verdict.retryAfterSeconds,
-                     makeError(m.id, RpcError { ErrorCode::RateLimited, verdict.reason,
-                                                QJsonObject { { QStringLiteral("retryAfter"), verdict.retryAfterSeconds } } }));
+        recordDenied(verdict.rule, verdict.reason, [out, id = m.id, verdict] {
+            out->limited(verdict.retryAfterSeconds,
+                         makeError(id, RpcError { ErrorCode::RateLimited, verdict.reason,
+                                                  QJsonObject { { QStringLiteral("retryAfter"), verdict.retryAfterSeconds } } }));
+        });
         return;
     case GateVerdict::Kind::Allow:
         proceed(*tool, std::move(ctx), m, out, info, verdict.rule);
@@ -393,10 +392,10 @@ void Session::onToolsCall(const Message &m, const OutboxPtr &out)
             }
             if (!approved) {
                 dropPending(key, false);
-                if (auto *a = m_server.auditor()) {
-                    a->denied(info, rule, reason);
-                }
-                out->respond(makeResult(m.id, toolResultJson(ToolResult::error(reason))));
+                answerAfterRecord([this, info, rule, reason](CallAuditor &a, std::function<void()> written) {
+                                      a.denied(info, rule, reason, this, std::move(written));
+                                  },
+                                  [out, id = m.id, reason] { out->respond(makeResult(id, toolResultJson(ToolResult::error(reason)))); });
                 if (inFlight() == 0) {
                     Q_EMIT drained();
                 }
@@ -561,6 +560,24 @@ void Session::startCall(const Tool &tool, ToolContext ctx, const Message &m, con
     }
 }
 
+void Session::answerAfterRecord(const std::function<void(CallAuditor &, std::function<void()>)> &record,
+                                std::function<void()> answer)
+{
+    CallAuditor *auditor = m_server.auditor();
+    if (!auditor) {
+        answer();
+        return;
+    }
+    ++m_answering;
+    record(*auditor, [this, answer = std::move(answer)] {
+        --m_answering;
+        answer();
+        if (inFlight() == 0) {
+            Q_EMIT drained();
+        }
+    });
+}
+
 // A read-only tool called by another tool (fleet_run) on a worker thread, with the checks of a direct call.
 // The tool catalog is fixed once sessions exist, and the gate's authorize() and the executor cache are
 // thread-safe.
@@ -676,10 +693,10 @@ void Session::finishCall(const std::shared_ptr<Call> &call, const ToolResult &re
                                                        result.isError ? QStringLiteral("failed") : QStringLiteral("done"))
                 .arg(ms),
             call->outbox);
-    if (auto *auditor = m_server.auditor()) {
-        auditor->finished(call->info, result, ms);
-    }
-    call->outbox->respond(makeResult(call->id, toolResultJson(result)));
+    answerAfterRecord([this, info = call->info, result, ms](CallAuditor &a, std::function<void()> written) {
+                          a.finished(info, result, ms, this, std::move(written));
+                      },
+                      [outbox = call->outbox, id = call->id, result] { outbox->respond(makeResult(id, toolResultJson(result))); });
     m_calls.remove(call->key);
     Q_EMIT m_server.toolCallFinished(call->tool, call->target, m_caller.agent, result.isError, ms);
     if (inFlight() == 0) {
@@ -741,13 +758,14 @@ void Session::onCancelled(const Message &m)
     call->finished = true;
     call->cancelled->store(true);
     releaseSlot(call);
-    if (auto *auditor = m_server.auditor()) {
-        auditor->finished(call->info, ToolResult::error(QStringLiteral("cancelled by the client")), call->timer.elapsed());
-    }
     m_calls.erase(it);
     qCInfo(Core::lcMcp).noquote() << "cancelled" << call->tool << "on" << call->target << "for" << m_caller.agent
                                   << "reason:" << m.params.value(QStringLiteral("reason")).toString().left(200);
-    call->outbox->abandon();
+    answerAfterRecord([this, info = call->info, ms = call->timer.elapsed()](CallAuditor &a, std::function<void()> written) {
+                          a.finished(info, ToolResult::error(QStringLiteral("cancelled by the client")), ms, this,
+                                     std::move(written));
+                      },
+                      [outbox = call->outbox] { outbox->abandon(); });
     if (inFlight() == 0) {
         Q_EMIT drained();
     }

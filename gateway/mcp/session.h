@@ -68,7 +68,7 @@ public:
     // The caller as authenticated for the request about to be handled: every HTTP request carries its own
     // token, and the session acts with that token's scopes (a session is never a capability of its own).
     void setCaller(Auth::Caller caller) { m_caller = std::move(caller); }
-    qsizetype inFlight() const { return m_calls.size() + m_pending.size(); }
+    qsizetype inFlight() const { return m_calls.size() + m_pending.size() + m_answering; }
 
     // Cancels every call in flight (the session is closing).
     void cancelAll();
@@ -103,6 +103,9 @@ private:
     void dropPending(const QString &key, bool abandon);
     void startCall(const Tool &tool, ToolContext context, const Message &m, const OutboxPtr &out, const CallInfo &info);
     void runOnPool(const std::shared_ptr<Call> &call, const Tool &tool, ToolContext context);
+    // Hands a record to the auditor (RECORD) and runs ANSWER once it is durable; at once without an auditor.
+    void answerAfterRecord(const std::function<void(CallAuditor &, std::function<void()> written)> &record,
+                           std::function<void()> answer);
     static ToolResult runNested(Server &server, const Registry::TargetSetPtr &targets, const Auth::Caller &caller,
                                 const CancelFlag &cancelled, const QString &outer, const QString &name,
                                 const QString &targetId, QJsonObject arguments);
@@ -125,6 +128,7 @@ private:
     QHash<QString, std::shared_ptr<Call>> m_calls;
     QHash<QString, std::shared_ptr<Pending>> m_pending; // calls waiting for approval or their decision record
     std::function<void(const QJsonObject &)> m_unsolicited;
+    qsizetype m_answering = 0; // answers waiting for their audit record
 };
 
 QString logLevelName(LogLevel level);

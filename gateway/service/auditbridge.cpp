@@ -20,15 +20,17 @@ void AuditBridge::allowed(const Mcp::CallInfo &call, const QString &rule, const 
     });
 }
 
-void AuditBridge::denied(const Mcp::CallInfo &call, const QString &rule, const QString &reason)
+void AuditBridge::denied(const Mcp::CallInfo &call, const QString &rule, const QString &reason, const QObject *context,
+                         std::function<void()> written)
 {
     Audit::AuditRecord record = Audit::AuditRecord::makeDecision(call.caller, call.requestId, call.tool, call.target,
                                                                  call.arguments, Audit::Decision::Deny, rule);
     record.error = reason;
-    m_log.append(std::move(record));
+    m_log.append(std::move(record), context, [written = std::move(written)](const Core::Result<qint64> &) { written(); });
 }
 
-void AuditBridge::finished(const Mcp::CallInfo &call, const Mcp::ToolResult &result, qint64 durationMs)
+void AuditBridge::finished(const Mcp::CallInfo &call, const Mcp::ToolResult &result, qint64 durationMs,
+                           const QObject *context, std::function<void()> written)
 {
     Audit::AuditRecord decision = Audit::AuditRecord::makeDecision(call.caller, call.requestId, call.tool, call.target,
                                                                    {}, Audit::Decision::Allow);
@@ -37,7 +39,7 @@ void AuditBridge::finished(const Mcp::CallInfo &call, const Mcp::ToolResult &res
     record.exitCode = result.exitCode;
     record.bytes = result.bytes ? result.bytes : std::optional<qint64>(result.text.toUtf8().size());
     record.truncated = result.truncated;
-    m_log.append(std::move(record));
+    m_log.append(std::move(record), context, [written = std::move(written)](const Core::Result<qint64> &) { written(); });
 }
 
 } // namespace Tailops::Service

@@ -13,8 +13,10 @@ public:
 
     void allowed(const Mcp::CallInfo &call, const QString &rule, const QObject *context,
                  std::function<void(const QString &error)> done) override;
-    void denied(const Mcp::CallInfo &call, const QString &rule, const QString &reason) override;
-    void finished(const Mcp::CallInfo &call, const Mcp::ToolResult &result, qint64 durationMs) override;
+    void denied(const Mcp::CallInfo &call, const QString &rule, const QString &reason, const QObject *context,
+                std::function<void()> written) override;
+    void finished(const Mcp::CallInfo &call, const Mcp::ToolResult &result, qint64 durationMs, const QObject *context,
+                  std::function<void()> written) override;
 
 private:
     Audit::AuditLog &m_log;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, runs the benchmarks briefly and then every test (unit, integration,
-# the official MCP SDK client and conformance suite). Exit code 0 means everything passed.
+# the official MCP SDK client and conformance suite), the valgrind run, a short run of every fuzzer, and the
+# whole suite again under ASan + UBSan. Exit code 0 means everything passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,5 +27,22 @@ echo "== benchmark: bench/policy =="
 # request mix (exit 3) or build fails the run.
 bench/policy/run.sh build || { rc=$?; [ "$rc" -eq 2 ] || exit "$rc"; }
 
+echo "== benchmark: bench/load (quick) =="
+bench/load/run.sh --quick --gateway build/bin/tailops-gateway
+
 echo "== tests =="
 ctest --preset ci -j2
+
+echo "== valgrind: the gateway end to end under memcheck =="
+tests/valgrind/run.sh build/bin/tailops-gateway
+
+echo "== fuzzing: every parser, ${TAILOPS_FUZZ_SECONDS:-20} s each =="
+scripts/fuzz-smoke.sh "${TAILOPS_FUZZ_SECONDS:-20}"
+
+echo "== sanitizers: the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer =="
+# Any report aborts the test that made it (halt_on_error / abort_on_error), so it fails.
+cmake --preset asan >/dev/null
+cmake --build build-asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan -j2 --output-on-failure --timeout 900

@@ -1,5 +1,6 @@
 #include "netguard.h"
 
+#include "core/paths.h"
 #include "registry/target.h"
 
 #include <QRegularExpression>
@@ -147,10 +148,15 @@ QString normalisedPath(const QString &decoded, bool *ok)
     if (!path.startsWith(u'/')) {
         path.prepend(u'/');
     }
-    const QString normal = QUrl(QStringLiteral("x:") + path).adjusted(QUrl::NormalizePathSegments).path();
-    *ok = !path.contains(QChar(0)) && !normal.contains(QStringLiteral("/../")) && !normal.endsWith(QStringLiteral("/.."))
-        && normal != u"..";
-    return normal.isEmpty() ? QStringLiteral("/") : normal;
+    // By component, as file paths are: empty and "." segments go, ".." removes the one before (and cannot
+    // climb above the root), so the path checked is the path requested and checking twice changes nothing.
+    // A trailing '/' is kept: servers tell "/api/" from "/api".
+    const auto normal = Core::normalizePath(path);
+    *ok = normal.has_value();
+    if (!normal) {
+        return QStringLiteral("/");
+    }
+    return path.endsWith(u'/') && *normal != u"/" ? QString(*normal + u'/') : *normal;
 }
 
 bool pathUnder(const QString &path, QString prefix)

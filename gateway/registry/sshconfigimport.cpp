@@ -126,6 +126,13 @@ QList<Target> parseSshConfig(const QByteArray &text, const QString &fileName, co
             t.type = QStringLiteral("remote");
             t.executor = Executor::Ssh;
             t.host = options.value(QStringLiteral("hostname"), alias).replace(QStringLiteral("%h"), alias);
+            if (!isPlausibleHost(t.host)) {
+                // The targets loader would refuse it: say so here, where the Host block is known.
+                out.append({ Config::Diagnostic::Severity::Warning, fileName, block.line, 1,
+                             QStringLiteral("Host %1: HostName '%2' is not a valid host name or address (skipped)")
+                                 .arg(alias, t.host) });
+                continue;
+            }
             bool ok = false;
             const int port = options.value(QStringLiteral("port"), QStringLiteral("22")).toInt(&ok);
             if (!ok || port < 1 || port > 65535) {

@@ -1,5 +1,7 @@
 #include "target.h"
 
+#include <algorithm>
+
 namespace Tailops::Registry {
 
 QString executorName(Executor executor)
@@ -15,6 +17,14 @@ QString executorName(Executor executor)
         return QStringLiteral("http");
     }
     return QStringLiteral("local");
+}
+
+bool isPlausibleHost(const QString &host)
+{
+    if (host.isEmpty() || host.startsWith(u'-')) {
+        return false;
+    }
+    return std::none_of(host.cbegin(), host.cend(), [](QChar c) { return c.isSpace() || c.category() == QChar::Other_Control; });
 }
 
 Target Target::builtinLocal()

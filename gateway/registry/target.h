@@ -82,6 +82,10 @@ using TargetSetPtr = std::shared_ptr<const TargetSet>;
 
 namespace Tailops::Registry {
 
+// Whether HOST can be a host name or address of a target: not empty-with-garbage, no leading '-' (it would
+// read as an option to ssh), no whitespace or control characters.
+bool isPlausibleHost(const QString &host);
+
 // A target as shown to clients (list_targets, tailops://targets): no key paths, no secrets.
 QJsonObject targetToJson(const Target &target);
 

@@ -396,7 +396,7 @@ private:
             break;
         }
         const QString &h = m_target.host;
-        if (!h.isEmpty() && (h.startsWith(u'-') || h.contains(u' ') || h.contains(u'\n') || h.contains(QChar(0)))) {
+        if (!h.isEmpty() && !isPlausibleHost(h)) {
             error(at, QStringLiteral("connection.host '%1' is not a valid host name or address").arg(h));
         }
     }

@@ -46,6 +46,23 @@ private Q_SLOTS:
         QVERIFY(d.at(0).toString().contains(QStringLiteral("bad Port 'bogus'")));
     }
 
+    // Found by tests/fuzz (sshconfig): a HostName the targets loader refuses is skipped and reported at its
+    // Host block, so an import never writes a targets.yaml that does not load.
+    void skipsHostsTheLoaderRefuses()
+    {
+        const QByteArray config = "Host evil\n  HostName -oProxyCommand=touch /tmp/x\n"
+                                  "Host spaced\n  HostName q.example web1\n"
+                                  "Host fine\n  HostName fine.example\n";
+        Config::Diagnostics d;
+        const auto targets = Registry::parseSshConfig(config, QStringLiteral("config"), QStringLiteral("/home/u"), d);
+        QCOMPARE(targets.size(), 1);
+        QCOMPARE(targets.at(0).host, QStringLiteral("fine.example"));
+        QCOMPARE(d.size(), 2);
+        QCOMPARE(d.at(0).toString(), QStringLiteral("config:1:1: warning: Host evil: HostName '-oProxyCommand=touch /tmp/x' is "
+                                                    "not a valid host name or address (skipped)"));
+        QVERIFY(d.at(1).toString().contains(QStringLiteral("Host spaced: HostName 'q.example web1'")));
+    }
+
     void appendKeepsTheFileAndItsComments()
     {
         QTemporaryDir dir;

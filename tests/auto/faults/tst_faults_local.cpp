@@ -225,8 +225,12 @@ void TestFaultsLocal::endlessOutput()
     const ProcStats after = settle(pid, m_baseline, kPoolThreads + 1, 1, 10000);
     qInfo("%s: rss before %lld KiB, peak %lld KiB, after %lld KiB; before %s; after %s", qPrintable(target), before.rssKb, peakRssKb,
           after.rssKb, qPrintable(before.toString()), qPrintable(after.toString()));
-    QVERIFY2(peakRssKb - before.rssKb < 100 * 1024, qPrintable(QString::number(peakRssKb - before.rssKb)));
-    QVERIFY2(after.rssKb - before.rssKb < 100 * 1024, qPrintable(QString::number(after.rssKb - before.rssKb)));
+    // Under AddressSanitizer (scripts/test.sh's second run) RSS says nothing: its quarantine keeps up to 256 MiB
+    // of freed memory and its shadow grows with it. The other checks still hold there.
+    if (qEnvironmentVariableIsEmpty("ASAN_OPTIONS")) {
+        QVERIFY2(peakRssKb - before.rssKb < 100 * 1024, qPrintable(QString::number(peakRssKb - before.rssKb)));
+        QVERIFY2(after.rssKb - before.rssKb < 100 * 1024, qPrintable(QString::number(after.rssKb - before.rssKb)));
+    }
     QVERIFY2(after.threads <= m_baseline.threads + kPoolThreads + 1, qPrintable(after.toString()));
     QVERIFY2(after.sockets <= m_baseline.sockets + 1, qPrintable(after.toString()));
     // No `yes` left running.

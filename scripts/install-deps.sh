@@ -7,7 +7,7 @@ packages=(cmake ninja-build g++ pkg-config
           qt6-base-dev qt6-httpserver-dev qt6-svg-dev libqt6svg6 libqt6opengl6-dev qt6-qpa-plugins
           libyaml-cpp-dev libssl-dev openssl ca-certificates libssh-dev libcurl4-openssl-dev)
 if [ "$mode" = test ]; then
-    packages+=(wrk procps iproute2 iputils-ping curl openssh-server openssh-client docker.io busybox-static valgrind bc clang-14 libclang-rt-14-dev)
+    packages+=(wrk procps iproute2 iputils-ping curl openssh-server openssh-client docker.io busybox-static valgrind bc clang-14 libclang-rt-14-dev systemd)
     command -v node >/dev/null 2>&1 || packages+=(nodejs)
     command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi

@@ -1,7 +1,7 @@
 // tailops-console: the Widgets console running the same gateway in-process.
 #include "config/gatewayconfig.h"
 #include "core/logging.h"
-#include "mainwindow.h"
+#include "shell/mainwindow.h"
 #include "service/gatewayservice.h"
 
 #include <QApplication>

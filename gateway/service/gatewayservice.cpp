@@ -402,6 +402,9 @@ Core::Result<QList<QUrl>> GatewayService::startHttp(bool noAuth)
                                                                      QStringLiteral("TailOps gateway")),
                                      *metadataUrl);
     }
+    if (urls) {
+        m_listenUrls = *urls;
+    }
     return urls;
 }
 

@@ -85,6 +85,8 @@ public:
 
     // Starts Streamable HTTP. Without NOAUTH the shared secret must be available.
     Core::Result<QList<QUrl>> startHttp(bool noAuth);
+    // Where Streamable HTTP listens (empty before startHttp() succeeded).
+    const QList<QUrl> &listenUrls() const { return m_listenUrls; }
 
     // Starts MCP over stdin/stdout; the caller is $TAILOPS_TOKEN's, else auth.stdio_scopes.
     Core::Result<void> startStdio();
@@ -120,6 +122,7 @@ private:
     QDateTime m_targetsStamp;
     QDateTime m_policyStamp;
     bool m_policyLoaded = false;
+    QList<QUrl> m_listenUrls;
 };
 
 } // namespace Tailops::Service

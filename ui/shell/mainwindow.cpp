@@ -1,4 +1,4 @@
-#include "mainwindow.h"
+#include "shell/mainwindow.h"
 
 #include "http/httptransport.h"
 #include "mcp/server.h"

@@ -44,7 +44,6 @@ int main(int argc, char *argv[])
         for (const QUrl &url : *urls) {
             qInfo().noquote() << "listening on" << url.toString();
         }
-        window.setListenUrls(*urls);
     } else {
         problems.append(urls.error().toString());
     }

@@ -7,6 +7,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+
 namespace Tailops::Registry {
 
 namespace {
@@ -143,6 +145,17 @@ QList<Target> parseSshConfig(const QByteArray &text, const QString &fileName, co
             t.username = options.value(QStringLiteral("user"));
             if (options.contains(QStringLiteral("identityfile"))) {
                 t.keyPath = expandHome(options.value(QStringLiteral("identityfile")), homeDir);
+            }
+            // A control character or undecodable byte in a user name or key path is a broken file, never a
+            // real account or key: refuse the host rather than write a value that means something else.
+            const auto garbled = [](const QString &v) {
+                return std::any_of(v.cbegin(), v.cend(), [](QChar c) { return c.category() == QChar::Other_Control || c == QChar::ReplacementCharacter; });
+            };
+            if (garbled(t.username) || garbled(t.keyPath)) {
+                out.append({ Config::Diagnostic::Severity::Warning, fileName, block.line, 1,
+                             QStringLiteral("Host %1: User or IdentityFile holds control characters or invalid UTF-8 (skipped)")
+                                 .arg(alias) });
+                continue;
             }
             t.description = QStringLiteral("imported from %1 (Host %2)").arg(QFileInfo(fileName).fileName(), alias);
             t.capabilities = { QStringLiteral("system:read"), QStringLiteral("network:read") };

@@ -63,6 +63,23 @@ private Q_SLOTS:
         QVERIFY(d.at(1).toString().contains(QStringLiteral("Host spaced: HostName 'q.example web1'")));
     }
 
+    // Found by tests/fuzz (sshconfig): a key path with a carriage return and an undecodable byte did not survive
+    // the round trip through targets.yaml; such values are refused at their Host block.
+    void skipsGarbledUserAndKeyPath()
+    {
+        const QByteArray config = "Host key\n  HostName a.example\n  IdentityFile \"~/k\xff\r\"\n"
+                                  "Host user\n  HostName b.example\n  User ro\x01ot\n"
+                                  "Host fine\n  HostName fine.example\n  IdentityFile ~/.ssh/id_ed25519\n";
+        Config::Diagnostics d;
+        const auto targets = Registry::parseSshConfig(config, QStringLiteral("config"), QStringLiteral("/home/u"), d);
+        QCOMPARE(targets.size(), 1);
+        QCOMPARE(targets.at(0).keyPath, QStringLiteral("/home/u/.ssh/id_ed25519"));
+        QCOMPARE(d.size(), 2);
+        QCOMPARE(d.at(0).toString(), QStringLiteral("config:1:1: warning: Host key: User or IdentityFile holds control characters "
+                                                    "or invalid UTF-8 (skipped)"));
+        QVERIFY(d.at(1).toString().startsWith(QStringLiteral("config:4:1: warning: Host user:")));
+    }
+
     void appendKeepsTheFileAndItsComments()
     {
         QTemporaryDir dir;

@@ -2,9 +2,8 @@
 
 #include "clisupport.h"
 
-#include "auth/hmactoken.h"
 #include "auth/scopes.h"
-#include "auth/secret.h"
+#include "auth/tokenissuer.h"
 #include "auth/tokenstore.h"
 #include "config/duration.h"
 #include "config/gatewayconfig.h"
@@ -78,6 +77,24 @@ QString lastUsed(const std::optional<Auth::TokenUsage> &usage, const QDateTime &
                                      : QString(ago(usage->lastUsed, now) + QStringLiteral(" from ") + usage->lastPeer);
 }
 
+// An issueToken() error as `token mint` words it, naming its options.
+QString mintError(const Core::Error &error, const Auth::IssueRequest &request)
+{
+    QString text;
+    if (error.where == Auth::kIssueFieldAgent && request.agent.trimmed().isEmpty()) {
+        text = QStringLiteral("--agent NAME is required");
+    } else if (error.where == Auth::kIssueFieldScopes && request.scopes.isEmpty()) {
+        text = QStringLiteral("--scopes is required (known: %1)").arg(Auth::knownScopes().join(QStringLiteral(", ")));
+    } else if (error.where == Auth::kIssueFieldExpiry) {
+        text = QString(QStringLiteral("--no-expiry ") + error.message);
+    } else if (error.where == Auth::kIssueFieldTtl) {
+        text = QString(QStringLiteral("--ttl ") + error.message);
+    } else {
+        text = error.message;
+    }
+    return QString(QStringLiteral("tailops-gateway token mint: ") + text);
+}
+
 int mint(const QStringList &args)
 {
     QCommandLineParser parser;
@@ -97,44 +114,32 @@ int mint(const QStringList &args)
     if (!parseArguments(parser, QStringLiteral("token mint"), args, &code)) {
         return code;
     }
-    const QString agent = parser.value(QStringLiteral("agent")).trimmed();
-    if (agent.isEmpty()) {
-        printErr(QStringLiteral("tailops-gateway token mint: --agent NAME is required"));
-        return 2;
-    }
-    QStringList scopes;
+    Auth::IssueRequest request;
+    request.agent = parser.value(QStringLiteral("agent")).trimmed();
     for (const QString &s : parser.value(QStringLiteral("scopes")).split(u',', Qt::SkipEmptyParts)) {
-        scopes.append(s.trimmed());
+        request.scopes.append(s.trimmed());
     }
-    scopes.removeAll(QString());
-    if (scopes.isEmpty()) {
-        printErr(QStringLiteral("tailops-gateway token mint: --scopes is required (known: %1)")
-                     .arg(Auth::knownScopes().join(QStringLiteral(", "))));
-        return 2;
-    }
-    for (const QString &s : std::as_const(scopes)) {
-        if (!Auth::isKnownScope(s)) {
-            printErr(QStringLiteral("tailops-gateway token mint: unknown scope '%1' (known: %2)")
-                         .arg(s, Auth::knownScopes().join(QStringLiteral(", "))));
-            return 2;
+    request.scopes.removeAll(QString());
+    for (const QString &t : parser.value(QStringLiteral("host-tags")).split(u',', Qt::SkipEmptyParts)) {
+        if (!t.trimmed().isEmpty()) {
+            request.hostTags.append(t.trimmed());
         }
+    }
+    // What needs no configuration is checked before gateway.yaml is read.
+    if (auto checked = Auth::checkIssueRequest(request); !checked) {
+        printErr(mintError(checked.error(), request));
+        return 2;
     }
     const auto config = loadConfig(parser, QStringLiteral("token mint"));
     if (!config) {
         return 2;
     }
-    qint64 ttlSeconds = 0;
     if (parser.isSet(QStringLiteral("no-expiry"))) {
         if (parser.isSet(QStringLiteral("ttl"))) {
             printErr(QStringLiteral("tailops-gateway token mint: --ttl and --no-expiry exclude each other"));
             return 2;
         }
-        if (config->requireExpiry) {
-            printErr(QStringLiteral("tailops-gateway token mint: --no-expiry is refused while auth.require_expiry is on "
-                                    "(the gateway would reject such a token); set auth.require_expiry: false in %1 first")
-                         .arg(config->gatewayFile()));
-            return 2;
-        }
+        request.ttlSeconds = 0;
     } else {
         const auto ttl = Config::parseDuration(parser.value(QStringLiteral("ttl")));
         if (!ttl || *ttl <= 0) {
@@ -142,49 +147,17 @@ int mint(const QStringList &args)
                          .arg(ttl ? QStringLiteral("must be longer than 0") : ttl.error().message));
             return 2;
         }
-        if (*ttl > config->maxTokenTtlSeconds) {
-            printErr(QStringLiteral("tailops-gateway token mint: --ttl exceeds the maximum of %1 (auth.max_token_ttl)")
-                         .arg(config->maxTokenTtlSeconds % 86400 == 0 ? QStringLiteral("%1 days").arg(config->maxTokenTtlSeconds / 86400)
-                                                                      : span(config->maxTokenTtlSeconds)));
-            return 2;
-        }
-        ttlSeconds = *ttl;
+        request.ttlSeconds = *ttl;
     }
-    const auto secret = Auth::loadSharedSecret(config->secretFile);
-    if (!secret) {
-        printErr(QStringLiteral("tailops-gateway token mint: %1").arg(secret.error().message));
-        return 2;
+    const auto issued = Auth::issueToken(*config, request);
+    if (!issued) {
+        printErr(mintError(issued.error(), request));
+        return issued.error().where == Auth::kIssueFieldRegistry ? 1 : 2;
     }
-    Auth::MintOptions options;
-    options.agent = agent;
-    options.scopes = scopes;
-    for (const QString &t : parser.value(QStringLiteral("host-tags")).split(u',', Qt::SkipEmptyParts)) {
-        if (!t.trimmed().isEmpty()) {
-            options.hostTags.append(t.trimmed());
-        }
-    }
-    options.ttlSeconds = ttlSeconds;
-    Auth::TokenClaims claims;
-    const QByteArray token = Auth::mintToken(options, *secret, QDateTime::currentDateTimeUtc(), &claims);
-
-    Auth::TokenRecord record;
-    record.id = claims.id;
-    record.agent = claims.agent;
-    record.scopes = claims.scopes;
-    record.hostTags = claims.hostTags;
-    record.issuedAt = claims.issuedAt;
-    record.expiry = claims.expiry;
-    record.hash = Auth::tokenHash(token);
-    const Auth::TokenStore store(config->tokensPath());
-    if (auto added = store.add(record); !added) {
-        // Not printed: a token missing from the registry could not be listed or revoked by id.
-        printErr(QStringLiteral("tailops-gateway token mint: cannot record the token in the registry: %1")
-                     .arg(added.error().toString()));
-        return 1;
-    }
+    const Auth::TokenRecord &record = issued->record;
     printErr(QStringLiteral("token %1 for %2 recorded in %3 (revoke with: tailops-gateway token revoke %1)")
-                 .arg(record.id, record.agent, store.path()));
-    printOut(QString::fromLatin1(token));
+                 .arg(record.id, record.agent, issued->registryPath));
+    printOut(QString::fromLatin1(issued->token));
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "clisupport.h"
 #include "approvalcommands.h"
 #include "auditcommands.h"
+#include "doctorcommand.h"
 #include "targetcommands.h"
 #include "tokencommands.h"
 
@@ -205,6 +206,7 @@ int usage(const QStringList &)
                        "commands:\n"
                        "  serve [--config-dir DIR] [--listen HOST:PORT]... [--stdio] [--no-auth]\n"
                        "  check-config [--config-dir DIR]\n"
+                       "  doctor [--config-dir DIR] [--json] [--section NAME]  every troubleshooting check, with its fix\n"
                        "  token mint --agent NAME --scopes S1,S2 [--ttl 8h | --no-expiry] [--host-tags T1,T2]\n"
                        "  token list [--json] [--all] | token revoke ID|HASH [--reason TEXT]\n"
                        "  targets list|import-ssh-config|test|trust ... (see: tailops-gateway targets help)\n"
@@ -228,6 +230,7 @@ int run(const QStringList &args)
         { QStringLiteral("targets"), runTargetsCommand },
         { QStringLiteral("audit"), runAuditCommand },
         { QStringLiteral("approvals"), runApprovalsCommand },
+        { QStringLiteral("doctor"), runDoctorCommand },
         { QStringLiteral("pause"), [](const QStringList &a) { return runSwitchCommand(QStringLiteral("pause"), a); } },
         { QStringLiteral("resume"), [](const QStringList &a) { return runSwitchCommand(QStringLiteral("resume"), a); } },
         { QStringLiteral("read-only"), [](const QStringList &a) { return runSwitchCommand(QStringLiteral("read-only"), a); } },

@@ -1,34 +1,70 @@
-// tailops-console: the Widgets console running the same gateway in-process.
+// tailops-console: the Widgets console running the same gateway in-process, with the tray.
 #include "config/gatewayconfig.h"
 #include "core/logging.h"
-#include "shell/mainwindow.h"
+#include "core/unixsignals.h"
+#include "firstrun/firstrunwizard.h"
 #include "service/gatewayservice.h"
+#include "shell/console.h"
+#include "shell/mainwindow.h"
+#include "shell/singleinstance.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
 
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("TailOps"));
     QApplication::setApplicationName(QStringLiteral("tailops-console"));
     QApplication::setApplicationVersion(QStringLiteral(TAILOPS_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("io.tailops.Console"));
     Tailops::Core::installStderrLogger();
 
     QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("The TailOps admin console: the MCP gateway with panels and a tray."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption({ QStringLiteral("config-dir"), QStringLiteral("Configuration directory."), QStringLiteral("DIR") });
+    parser.addOption({ QStringLiteral("minimized"), QStringLiteral("Start in the tray (when there is one).") });
+    parser.addOption({ QStringLiteral("show"), QStringLiteral("Open a panel: overview, targets, connectivity, tokens, audit, "
+                                                              "approvals, diagnostics."),
+                       QStringLiteral("PANEL") });
+    parser.addOption({ QStringLiteral("approval"), QStringLiteral("Open a pending approval."), QStringLiteral("ID") });
+    parser.addOption({ QStringLiteral("tour"), QStringLiteral("Save a screenshot of every panel into DIR, then quit."),
+                       QStringLiteral("DIR") });
     parser.process(app);
 
-    const QString dir = parser.isSet(QStringLiteral("config-dir")) ? parser.value(QStringLiteral("config-dir"))
-                                                                   : Tailops::Config::defaultConfigDir();
+    QString dir = QDir(parser.isSet(QStringLiteral("config-dir")) ? parser.value(QStringLiteral("config-dir"))
+                                                                  : Tailops::Config::defaultConfigDir())
+                      .absolutePath();
+    // One console per configuration: a second launch hands its arguments to the first and exits.
+    Tailops::Ui::SingleInstance instance(dir);
+    if (!instance.claim()) {
+        if (instance.sendToPrimary(app.arguments().mid(1))) {
+            return 0;
+        }
+        qCritical().noquote() << "another tailops-console for" << dir << "is running but did not answer";
+        return 1;
+    }
+
+    if (!QFile::exists(dir + QStringLiteral("/gateway.yaml"))) {
+        Tailops::Ui::FirstRunWizard wizard;
+        wizard.setConfigDir(dir);
+        if (wizard.exec() != QDialog::Accepted) {
+            return 0;
+        }
+        dir = wizard.configDir();
+    }
+
     Tailops::Config::Diagnostics diagnostics;
     Tailops::Service::GatewayService gateway(Tailops::Config::loadGatewayConfig(dir, diagnostics));
     diagnostics += gateway.reloadTargets();
+    diagnostics += gateway.reloadPolicy();
     gateway.watchTargets();
-    Tailops::Ui::MainWindow window(gateway);
     QStringList problems;
-    for (const auto &d : diagnostics) {
+    for (const auto &d : std::as_const(diagnostics)) {
         qWarning().noquote() << d.toString();
         if (d.isError()) {
             problems.append(d.toString());
@@ -40,6 +76,9 @@ int main(int argc, char *argv[])
             problems.append(QStringLiteral("audit log: %1 (tool calls are refused)").arg(audit.error().toString()));
         }
     }
+    if (const auto admin = gateway.startAdmin(); !admin) {
+        qWarning().noquote() << "no admin socket:" << admin.error().toString();
+    }
     if (auto urls = gateway.startHttp(false)) {
         for (const QUrl &url : *urls) {
             qInfo().noquote() << "listening on" << url.toString();
@@ -47,9 +86,25 @@ int main(int argc, char *argv[])
     } else {
         problems.append(urls.error().toString());
     }
+
+    Tailops::Ui::Console console(gateway);
     if (!problems.isEmpty()) {
-        window.setGatewayError(problems.join(u'\n'));
+        console.setGatewayError(problems.join(u'\n'));
     }
-    window.show();
+    Tailops::Core::UnixSignals signals;
+    QObject::connect(&signals, &Tailops::Core::UnixSignals::terminateRequested, &app, [] { QApplication::quit(); });
+    QObject::connect(&signals, &Tailops::Core::UnixSignals::reloadRequested, &gateway, [&gateway] {
+        gateway.reloadTargets();
+        gateway.reloadPolicy();
+    });
+    QObject::connect(&instance, &Tailops::Ui::SingleInstance::activated, &console, &Tailops::Ui::Console::handleArguments);
+    QObject::connect(&console, &Tailops::Ui::Console::quitRequested, &app, [] { QApplication::quit(); });
+    console.show(parser.isSet(QStringLiteral("minimized")));
+    if (console.window().closeToTray()) {
+        QApplication::setQuitOnLastWindowClosed(false); // the tray keeps the gateway running
+    }
+    if (parser.isSet(QStringLiteral("show")) || parser.isSet(QStringLiteral("approval")) || parser.isSet(QStringLiteral("tour"))) {
+        console.handleArguments(app.arguments().mid(1));
+    }
     return QApplication::exec();
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what TailOps needs from Debian 12 (bookworm) when it is missing. Usage: install-deps.sh [build|test]
+# Installs what TailOps needs from Debian 12 (bookworm) when it is missing.
+# Usage: install-deps.sh [build|test|screenshots]
 set -euo pipefail
 mode=${1:-build}
 
@@ -8,8 +9,15 @@ packages=(cmake ninja-build g++ pkg-config
           libyaml-cpp-dev libssl-dev openssl ca-certificates libssh-dev libcurl4-openssl-dev)
 if [ "$mode" = test ]; then
     packages+=(wrk procps iproute2 iputils-ping curl openssh-server openssh-client docker.io busybox-static valgrind bc clang-14 libclang-rt-14-dev systemd)
+    # scripts/package-check.sh: cpack's .deb generator (dpkg-shlibdeps, file), readelf, and the metadata validators.
+    packages+=(dpkg-dev file binutils desktop-file-utils appstream libxml2-utils)
+    # scripts/screenshots.sh: a virtual X server and a system tray host for it.
+    packages+=(xvfb xauth trayer x11-utils)
     command -v node >/dev/null 2>&1 || packages+=(nodejs)
     command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+if [ "$mode" = screenshots ]; then
+    packages+=(xvfb xauth trayer x11-utils curl)
 fi
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, runs the benchmarks briefly and then every test (unit, integration,
-# the official MCP SDK client and conformance suite), the valgrind run, a short run of every fuzzer, and the
-# whole suite again under ASan + UBSan. Exit code 0 means everything passed.
+# the official MCP SDK client and conformance suite), the .deb check, the console's screenshot tour, the
+# valgrind run, a short run of every fuzzer, and the whole suite again under ASan + UBSan. Exit code 0 means
+# everything passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,8 +31,20 @@ bench/policy/run.sh build || { rc=$?; [ "$rc" -eq 2 ] || exit "$rc"; }
 echo "== benchmark: bench/load (quick) =="
 bench/load/run.sh --quick --gateway build/bin/tailops-gateway
 
+echo "== benchmark: bench/ui_latency (the console's event loop under 16 MCP clients) =="
+build/bin/ui_latency_bench --clients 16 --seconds "${TAILOPS_BENCH_SECONDS:-5}"
+
 echo "== tests =="
 ctest --preset ci -j2
+
+echo "== packaging: the .deb packages, installed into a scratch root =="
+scripts/package-check.sh build
+
+echo "== screenshots: the console under Xvfb with a tray host, every panel =="
+shots=$(mktemp -d)
+scripts/screenshots.sh "$shots"
+[ "$(ls "$shots"/*.png | wc -l)" -ge 8 ] || { echo "screenshots.sh wrote too few PNGs" >&2; exit 1; }
+rm -rf "$shots"
 
 echo "== valgrind: the gateway end to end under memcheck =="
 tests/valgrind/run.sh build/bin/tailops-gateway

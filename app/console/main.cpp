@@ -91,14 +91,16 @@ int main(int argc, char *argv[])
     if (!problems.isEmpty()) {
         console.setGatewayError(problems.join(u'\n'));
     }
+    // Not QApplication::quit(): it asks the windows to close first, and a window that closes to the tray refuses.
+    const auto leave = [] { QCoreApplication::exit(0); };
     Tailops::Core::UnixSignals signals;
-    QObject::connect(&signals, &Tailops::Core::UnixSignals::terminateRequested, &app, [] { QApplication::quit(); });
+    QObject::connect(&signals, &Tailops::Core::UnixSignals::terminateRequested, &app, leave);
     QObject::connect(&signals, &Tailops::Core::UnixSignals::reloadRequested, &gateway, [&gateway] {
         gateway.reloadTargets();
         gateway.reloadPolicy();
     });
     QObject::connect(&instance, &Tailops::Ui::SingleInstance::activated, &console, &Tailops::Ui::Console::handleArguments);
-    QObject::connect(&console, &Tailops::Ui::Console::quitRequested, &app, [] { QApplication::quit(); });
+    QObject::connect(&console, &Tailops::Ui::Console::quitRequested, &app, leave);
     console.show(parser.isSet(QStringLiteral("minimized")));
     if (console.window().closeToTray()) {
         QApplication::setQuitOnLastWindowClosed(false); // the tray keeps the gateway running

@@ -18,7 +18,13 @@ QString field(QLatin1StringView name)
     return QString(name);
 }
 
-// 42 -> "42s", 600 -> "10m", 7200 -> "2h", 172799 -> "47h", 200000 -> "2d" (rounded down).
+bool hasControlCharacter(const QString &text)
+{
+    return std::any_of(text.cbegin(), text.cend(), [](QChar c) { return c.category() == QChar::Other_Control; });
+}
+
+} // namespace
+
 QString span(qint64 seconds)
 {
     seconds = std::llabs(seconds);
@@ -33,13 +39,6 @@ QString span(qint64 seconds)
     }
     return QStringLiteral("%1d").arg(seconds / 86400);
 }
-
-bool hasControlCharacter(const QString &text)
-{
-    return std::any_of(text.cbegin(), text.cend(), [](QChar c) { return c.category() == QChar::Other_Control; });
-}
-
-} // namespace
 
 QString describeTokenTtl(qint64 seconds)
 {

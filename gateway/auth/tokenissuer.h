@@ -57,6 +57,9 @@ Core::Result<void> checkIssueRequest(const IssueRequest &request);
 Core::Result<IssuedToken> issueToken(const Config::GatewayConfig &config, const IssueRequest &request,
                                      const QDateTime &now = QDateTime::currentDateTimeUtc());
 
+// A span of time, short and rounded down: 42 -> "42s", 600 -> "10m", 7200 -> "2h", 172799 -> "47h", 200000 -> "2d".
+QString span(qint64 seconds);
+
 // auth.max_token_ttl as people read it: "90 days" for whole days, else "36h", "45m", "30s".
 QString describeTokenTtl(qint64 seconds);
 

@@ -33,29 +33,13 @@ std::optional<Config::GatewayConfig> loadConfig(const QCommandLineParser &parser
     return config;
 }
 
-// 42 -> "42s", 600 -> "10m", 7200 -> "2h", 172799 -> "47h", 200000 -> "2d" (rounded down).
-QString span(qint64 seconds)
-{
-    seconds = std::llabs(seconds);
-    if (seconds < 60) {
-        return QStringLiteral("%1s").arg(seconds);
-    }
-    if (seconds < 3600) {
-        return QStringLiteral("%1m").arg(seconds / 60);
-    }
-    if (seconds < 2 * 86400) {
-        return QStringLiteral("%1h").arg(seconds / 3600);
-    }
-    return QStringLiteral("%1d").arg(seconds / 86400);
-}
-
 QString ago(const QDateTime &t, const QDateTime &now)
 {
     if (!t.isValid()) {
         return QStringLiteral("-");
     }
     const qint64 delta = t.secsTo(now);
-    return delta >= 0 ? QString(span(delta) + QStringLiteral(" ago")) : QString(QStringLiteral("in ") + span(delta));
+    return delta >= 0 ? QString(Auth::span(delta) + QStringLiteral(" ago")) : QString(QStringLiteral("in ") + Auth::span(delta));
 }
 
 QString expires(const QDateTime &expiry, const QDateTime &now)
@@ -64,8 +48,8 @@ QString expires(const QDateTime &expiry, const QDateTime &now)
         return QStringLiteral("never");
     }
     const qint64 left = now.secsTo(expiry);
-    return left >= 0 ? QString(QStringLiteral("in ") + span(left))
-                     : QString(QStringLiteral("expired ") + span(left) + QStringLiteral(" ago"));
+    return left >= 0 ? QString(QStringLiteral("in ") + Auth::span(left))
+                     : QString(QStringLiteral("expired ") + Auth::span(left) + QStringLiteral(" ago"));
 }
 
 QString lastUsed(const std::optional<Auth::TokenUsage> &usage, const QDateTime &now)

@@ -9,6 +9,7 @@
 #include "targetsmodel.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -18,9 +19,11 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTableView>
+#include <QThreadPool>
 #include <QTime>
 #include <QVBoxLayout>
 
@@ -211,15 +214,27 @@ QString TargetsPanel::diagnosticsText() const
     return m_diagnostics->text();
 }
 
-Core::Result<void> TargetsPanel::applyChanges(const QList<Registry::TargetChange> &changes)
+void TargetsPanel::applyChanges(const QList<Registry::TargetChange> &changes, const QString &select)
 {
+    m_saves.append({ changes, select });
+    if (!m_saving) {
+        startNextSave();
+    }
+}
+
+void TargetsPanel::startNextSave()
+{
+    if (m_saves.isEmpty()) {
+        return;
+    }
+    const PendingSave save = m_saves.takeFirst();
     const QString file = m_gateway.config().targetsFile();
-    QList<Registry::TargetChange> effective = changes;
+    QList<Registry::TargetChange> effective = save.changes;
     if (!QFile::exists(file)) {
         // No file yet: the registry holds the built-in local target. Write it out with the changes applied, so
         // the first edit does not make the local target disappear.
         QList<Registry::Target> targets = m_gateway.registry().snapshot()->targets();
-        for (const Registry::TargetChange &c : changes) {
+        for (const Registry::TargetChange &c : save.changes) {
             if (c.id.isEmpty()) {
                 if (c.target) {
                     targets.append(*c.target);
@@ -228,9 +243,8 @@ Core::Result<void> TargetsPanel::applyChanges(const QList<Registry::TargetChange
             }
             const auto it = std::find_if(targets.begin(), targets.end(), [&](const Registry::Target &t) { return t.id == c.id; });
             if (it == targets.end()) {
-                const QString message = tr("target '%1' does not exist").arg(c.id);
-                showDiagnostics({}, message);
-                return Core::fail(message);
+                finishSave(Core::fail(tr("target '%1' does not exist").arg(c.id)), file, {});
+                return;
             }
             if (c.target) {
                 *it = *c.target;
@@ -242,22 +256,43 @@ Core::Result<void> TargetsPanel::applyChanges(const QList<Registry::TargetChange
         for (const Registry::Target &t : std::as_const(targets)) {
             effective.append({ QString(), t });
         }
+    }
+    m_saving = true;
+    QPointer<TargetsPanel> self(this);
+    QThreadPool::globalInstance()->start([self, file, effective, select = save.select] {
         QDir().mkpath(QFileInfo(file).absolutePath());
-    }
-    if (auto written = Registry::changeTargets(file, effective); !written) {
-        showDiagnostics({}, tr("Not saved: %1").arg(written.error().message));
-        return written;
-    }
-    m_gateway.reloadTargets(); // targetsReloaded shows the loader's findings
-    m_fileLabel->setText(tr("Targets file: %1 (saved %2; previous version in %3.bak)")
-                             .arg(file, QLocale().toString(QTime::currentTime(), QLocale::ShortFormat), QFileInfo(file).fileName()));
-    Q_EMIT targetsSaved();
-    return {};
+        const Core::Result<void> written = Registry::changeTargets(file, effective); // reads, writes, syncs
+        QMetaObject::invokeMethod(
+            qApp, [self, written, file, select] {
+                if (self) {
+                    self->finishSave(written, file, select);
+                }
+            },
+            Qt::QueuedConnection);
+    });
 }
 
-Core::Result<void> TargetsPanel::removeTarget(const QString &id)
+void TargetsPanel::finishSave(const Core::Result<void> &written, const QString &file, const QString &select)
 {
-    return applyChanges({ Registry::TargetChange { id, std::nullopt } });
+    m_saving = false;
+    if (!written) {
+        showDiagnostics({}, tr("Not saved: %1").arg(written.error().message));
+        Q_EMIT saveFailed(written.error().message);
+    } else {
+        m_gateway.reloadTargets(); // targetsReloaded shows the loader's findings
+        m_fileLabel->setText(tr("Targets file: %1 (saved %2; previous version in %3.bak)")
+                                 .arg(file, QLocale().toString(QTime::currentTime(), QLocale::ShortFormat), QFileInfo(file).fileName()));
+        if (!select.isEmpty()) {
+            selectTarget(select);
+        }
+        Q_EMIT targetsSaved();
+    }
+    startNextSave();
+}
+
+void TargetsPanel::removeTarget(const QString &id)
+{
+    applyChanges({ Registry::TargetChange { id, std::nullopt } });
 }
 
 void TargetsPanel::confirmRemove()
@@ -281,9 +316,7 @@ TargetEditDialog *TargetsPanel::openAddDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         if (const auto t = dialog->target()) {
-            if (applyChanges({ Registry::TargetChange { QString(), *t } })) {
-                selectTarget(t->id);
-            }
+            applyChanges({ Registry::TargetChange { QString(), *t } }, t->id);
         }
     });
     dialog->open();
@@ -302,9 +335,7 @@ TargetEditDialog *TargetsPanel::openEditDialog(const QString &id)
     dialog->setTarget(*t);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         if (const auto edited = dialog->target()) {
-            if (applyChanges({ Registry::TargetChange { dialog->originalId(), *edited } })) {
-                selectTarget(edited->id);
-            }
+            applyChanges({ Registry::TargetChange { dialog->originalId(), *edited } }, edited->id);
         }
     });
     dialog->open();

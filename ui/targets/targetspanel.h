@@ -41,10 +41,12 @@ public:
     QString selectedTargetId() const;
     bool selectTarget(const QString &id);
 
-    // Writes CHANGES to targets.yaml and reloads the gateway's targets; errors and the loader's findings show
-    // in the panel (diagnosticsText()).
-    Core::Result<void> applyChanges(const QList<Registry::TargetChange> &changes);
-    Core::Result<void> removeTarget(const QString &id);
+    // Writes CHANGES to targets.yaml off the GUI thread (one save at a time, in order), then reloads the
+    // gateway's targets and selects SELECT; ends in targetsSaved() or saveFailed(). Errors and the loader's
+    // findings show in the panel (diagnosticsText()).
+    void applyChanges(const QList<Registry::TargetChange> &changes, const QString &select = {});
+    void removeTarget(const QString &id);
+    bool isSaving() const { return m_saving; }
     QString diagnosticsText() const;
 
     // Dialogs open window-modal without a nested event loop (QDialog::open); accepting applies them. Tests and
@@ -56,12 +58,23 @@ public:
 
 Q_SIGNALS:
     void targetsSaved();
+    void saveFailed(const QString &error);
 
 private:
     void showDiagnostics(const Config::Diagnostics &diagnostics, const QString &error = {});
     void updateButtons();
     void confirmRemove();
     QSet<QString> targetIds() const;
+    void startNextSave();
+    void finishSave(const Core::Result<void> &written, const QString &file, const QString &select);
+
+    struct PendingSave
+    {
+        QList<Registry::TargetChange> changes;
+        QString select;
+    };
+    QList<PendingSave> m_saves;
+    bool m_saving = false;
 
     Service::GatewayService &m_gateway;
     ConnectivityRunner &m_runner;

@@ -131,7 +131,7 @@ void TestTargetsPanel::addThroughDialog()
     QVERIFY(okButton(dialog)->isEnabled());
     QSignalSpy saved(m_panel.get(), &Ui::TargetsPanel::targetsSaved);
     QTest::mouseClick(okButton(dialog), Qt::LeftButton);
-    QCOMPARE(saved.size(), 1);
+    QVERIFY(saved.wait()); // written off the GUI thread
 
     // targets.yaml got the target, the backup is the previous file, the other targets are as written.
     QCOMPARE(readAll(m_file + u".bak"_s), before);
@@ -206,7 +206,7 @@ void TestTargetsPanel::editKeepsOtherTargets()
     dialog->setField(u"description"_s, u"front end"_s);
     QSignalSpy saved(m_panel.get(), &Ui::TargetsPanel::targetsSaved);
     QTest::mouseClick(okButton(dialog), Qt::LeftButton);
-    QCOMPARE(saved.size(), 1);
+    QVERIFY(saved.wait()); // written off the GUI thread
     const QByteArray text = readAll(m_file);
     QVERIFY(text.contains("    capabilities: [system:read]  # only reads\n")); // untouched target, comment kept
     QVERIFY(text.startsWith("# hand-written\n"));
@@ -222,13 +222,20 @@ void TestTargetsPanel::editKeepsOtherTargets()
 void TestTargetsPanel::removeTarget()
 {
     QVERIFY(target(u"db-1"_s));
-    QVERIFY(m_panel->removeTarget(u"db-1"_s));
+    QSignalSpy saved(m_panel.get(), &Ui::TargetsPanel::targetsSaved);
+    QSignalSpy failed(m_panel.get(), &Ui::TargetsPanel::saveFailed);
+    m_panel->removeTarget(u"db-1"_s);
+    QVERIFY(m_panel->isSaving());
+    QVERIFY(saved.wait());
     QVERIFY(!target(u"db-1"_s));
     QVERIFY(!readAll(m_file).contains("db-1"));
     QCOMPARE(m_panel->model()->rowOf(u"db-1"_s), -1);
     // Removing it again is refused, shown inline, and writes nothing.
     const QByteArray before = readAll(m_file);
-    QVERIFY(!m_panel->removeTarget(u"db-1"_s));
+    m_panel->removeTarget(u"db-1"_s);
+    QVERIFY(failed.wait());
+    QCOMPARE(saved.size(), 1);
+    QVERIFY2(failed.first().first().toString().contains(u"db-1"_s), qPrintable(failed.first().first().toString()));
     QVERIFY2(m_panel->diagnosticsText().contains(u"db-1"_s), qPrintable(m_panel->diagnosticsText()));
     QCOMPARE(readAll(m_file), before);
 }
@@ -251,7 +258,9 @@ void TestTargetsPanel::importSshConfig()
     QCOMPARE(dialog->chosen().size(), 2);
     dialog->setChecked(u"web"_s, true); // disabled: stays out
     QCOMPARE(dialog->chosen().size(), 2);
+    QSignalSpy saved(m_panel.get(), &Ui::TargetsPanel::targetsSaved);
     dialog->accept();
+    QVERIFY(saved.wait());
     const Registry::Target *build = target(u"build"_s);
     QVERIFY(build);
     QCOMPARE(build->host, u"build.example.net"_s);
@@ -276,7 +285,9 @@ void TestTargetsPanel::trustHostKey()
     edit->setField(u"username"_s, m_sshd.userName());
     edit->setField(u"keyPath"_s, m_sshd.clientKeyPath());
     QVERIFY2(edit->isValid(), qPrintable(edit->invalidFields().join(u',')));
+    QSignalSpy saved(m_panel.get(), &Ui::TargetsPanel::targetsSaved);
     edit->accept();
+    QVERIFY(saved.wait());
     QVERIFY(target(u"sshd"_s));
 
     // The host key is unknown: the check fails at host-key, with the cause and the fix.

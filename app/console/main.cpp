@@ -7,11 +7,16 @@
 #include "shell/console.h"
 #include "shell/mainwindow.h"
 #include "shell/singleinstance.h"
+#include "tray/traycontroller.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
+#include <QThreadPool>
+
+#include <memory>
+#include <optional>
 
 int main(int argc, char *argv[])
 {
@@ -40,13 +45,20 @@ int main(int argc, char *argv[])
                                                                   : Tailops::Config::defaultConfigDir())
                       .absolutePath();
     // One console per configuration: a second launch hands its arguments to the first and exits.
-    Tailops::Ui::SingleInstance instance(dir);
-    if (!instance.claim()) {
-        if (instance.sendToPrimary(app.arguments().mid(1))) {
+    std::unique_ptr<Tailops::Ui::SingleInstance> instance;
+    const auto claim = [&](const QString &configDir) -> std::optional<int> {
+        instance = std::make_unique<Tailops::Ui::SingleInstance>(configDir);
+        if (instance->claim()) {
+            return std::nullopt;
+        }
+        if (instance->sendToPrimary(app.arguments().mid(1))) {
             return 0;
         }
-        qCritical().noquote() << "another tailops-console for" << dir << "is running but did not answer";
+        qCritical().noquote() << "another tailops-console for" << configDir << "is running but did not answer";
         return 1;
+    };
+    if (const auto exitCode = claim(dir)) {
+        return *exitCode;
     }
 
     if (!QFile::exists(dir + QStringLiteral("/gateway.yaml"))) {
@@ -55,7 +67,12 @@ int main(int argc, char *argv[])
         if (wizard.exec() != QDialog::Accepted) {
             return 0;
         }
-        dir = wizard.configDir();
+        if (const QString chosen = QDir(wizard.configDir()).absolutePath(); chosen != dir) {
+            dir = chosen; // the wizard created another directory: claim that one instead
+            if (const auto exitCode = claim(dir)) {
+                return *exitCode;
+            }
+        }
     }
 
     Tailops::Config::Diagnostics diagnostics;
@@ -99,8 +116,11 @@ int main(int argc, char *argv[])
         gateway.reloadTargets();
         gateway.reloadPolicy();
     });
-    QObject::connect(&instance, &Tailops::Ui::SingleInstance::activated, &console, &Tailops::Ui::Console::handleArguments);
+    QObject::connect(instance.get(), &Tailops::Ui::SingleInstance::activated, &console, &Tailops::Ui::Console::handleArguments);
     QObject::connect(&console, &Tailops::Ui::Console::quitRequested, &app, leave);
+    // The autostart entry starts this configuration in the tray.
+    console.tray().setAutostartCommand(QCoreApplication::applicationFilePath(),
+                                       { QStringLiteral("--minimized"), QStringLiteral("--config-dir"), dir });
     console.show(parser.isSet(QStringLiteral("minimized")));
     if (console.window().closeToTray()) {
         QApplication::setQuitOnLastWindowClosed(false); // the tray keeps the gateway running
@@ -108,5 +128,7 @@ int main(int argc, char *argv[])
     if (parser.isSet(QStringLiteral("show")) || parser.isSet(QStringLiteral("approval")) || parser.isSet(QStringLiteral("tour"))) {
         console.handleArguments(app.arguments().mid(1));
     }
-    return QApplication::exec();
+    const int code = QApplication::exec();
+    QThreadPool::globalInstance()->clear(); // queued background work is not worth waiting for at exit
+    return code;
 }

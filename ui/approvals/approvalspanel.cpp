@@ -21,6 +21,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <pwd.h>
@@ -46,6 +47,8 @@ ApprovalsPanel::ApprovalsPanel(Service::GatewayService &gateway, QWidget *parent
     auto *splitter = new QSplitter(Qt::Vertical, this);
     m_table = new QTableView(splitter);
     m_table->setObjectName(QStringLiteral("approvalsTable"));
+    // Connected before the view is: the view moves the selection to the next row inside its own handler.
+    connect(m_model, &QAbstractItemModel::rowsAboutToBeRemoved, this, [this] { m_removing = true; });
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -114,18 +117,36 @@ ApprovalsPanel::ApprovalsPanel(Service::GatewayService &gateway, QWidget *parent
     connect(denyKey, &QShortcut::activated, this, &ApprovalsPanel::denySelected);
 
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        if (const QString id = selectedRequest(); !id.isEmpty() && !m_removing) {
+            m_shown = id;
+            arm(true); // chosen by the user (a request the panel picks itself is disarmed right after)
+        }
         updateDetails();
         updateButtons();
     });
+    m_armTimer = new QTimer(this);
+    m_armTimer->setSingleShot(true);
+    m_armTimer->setInterval(kArmDelayMs);
+    connect(m_armTimer, &QTimer::timeout, this, [this] { arm(true); });
     connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
-        if (selectedRequest().isEmpty() && m_model->rowCount() > 0) {
-            showRequest(m_model->index(0, 0).data(ApprovalsModel::ApprovalIdRole).toString());
+        if (selectedRequest().isEmpty() && m_shown.isEmpty() && m_model->rowCount() > 0) {
+            // Shown at once, approvable only after a moment: the click may have been aimed at something else.
+            selectRow(m_model->index(0, 0).data(ApprovalsModel::ApprovalIdRole).toString());
+            arm(false);
+            m_armTimer->start();
         }
         updateButtons();
     });
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, [this] {
-        if (selectedRequest().isEmpty() && m_model->rowCount() > 0) {
-            showRequest(m_model->index(0, 0).data(ApprovalsModel::ApprovalIdRole).toString());
+        m_removing = false;
+        if (!m_shown.isEmpty() && m_model->rowOf(m_shown) < 0) {
+            // Decided elsewhere (CLI, admin socket, timeout) or here: nothing else takes its place by itself (the
+            // view moves its selection to the next row; that is undone here).
+            if (m_shown != m_decidedHere) {
+                setStatus(QStringLiteral("Request %1 was decided elsewhere or timed out; select the next one.").arg(m_shown), false);
+            }
+            m_shown.clear();
+            m_table->selectionModel()->clearSelection();
         }
         updateDetails();
         updateButtons();
@@ -153,17 +174,30 @@ QString ApprovalsPanel::approverName()
 
 bool ApprovalsPanel::showRequest(const QString &id)
 {
-    const int row = m_model->rowOf(id);
-    if (row < 0) {
+    if (m_model->rowOf(id) < 0) {
         return false;
     }
-    const QModelIndex index = m_model->index(row, 0);
+    selectRow(id);
+    m_armTimer->stop();
+    arm(true);
+    return true;
+}
+
+void ApprovalsPanel::selectRow(const QString &id)
+{
+    const QModelIndex index = m_model->index(m_model->rowOf(id), 0);
     m_table->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_table->setCurrentIndex(index);
     m_table->scrollTo(index);
+    m_shown = id;
     updateDetails();
     updateButtons();
-    return true;
+}
+
+void ApprovalsPanel::arm(bool armed)
+{
+    m_armed = armed;
+    updateButtons();
 }
 
 QString ApprovalsPanel::selectedRequest() const
@@ -226,8 +260,8 @@ void ApprovalsPanel::updateDetails()
 void ApprovalsPanel::updateButtons()
 {
     const bool selected = !selectedRequest().isEmpty();
-    m_approve->setEnabled(selected);
-    m_approveFor->setEnabled(selected);
+    m_approve->setEnabled(selected && m_armed);
+    m_approveFor->setEnabled(selected && m_armed);
     m_deny->setEnabled(selected);
 }
 
@@ -243,6 +277,11 @@ bool ApprovalsPanel::approveSelected()
     if (id.isEmpty()) {
         return false;
     }
+    if (!m_armed) {
+        setStatus(QStringLiteral("Request %1 just arrived: read it, then approve.").arg(id), true);
+        return false;
+    }
+    m_decidedHere = id;
     if (auto done = m_gateway.approvals().approve(id, 0, approverName()); !done) {
         setStatus(done.error().toString(), true);
         return false;
@@ -258,6 +297,11 @@ bool ApprovalsPanel::approveSelectedFor()
     if (id.isEmpty()) {
         return false;
     }
+    if (!m_armed) {
+        setStatus(QStringLiteral("Request %1 just arrived: read it, then approve.").arg(id), true);
+        return false;
+    }
+    m_decidedHere = id;
     const int minutes = m_minutes->value();
     if (auto done = m_gateway.approvals().approve(id, qint64(minutes) * 60, approverName()); !done) {
         setStatus(done.error().toString(), true);
@@ -274,6 +318,7 @@ bool ApprovalsPanel::denySelected()
     if (id.isEmpty()) {
         return false;
     }
+    m_decidedHere = id;
     const bool remember = m_remember->isChecked();
     if (auto done = m_gateway.approvals().deny(id, remember, approverName(), m_reason->text().trimmed()); !done) {
         setStatus(done.error().toString(), true);

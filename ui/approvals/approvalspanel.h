@@ -9,6 +9,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
 class QTableView;
+class QTimer;
 
 namespace Tailops::Service {
 class GatewayService;
@@ -21,7 +22,9 @@ class ApprovalsModel;
 // Approvals: the calls waiting for a human with their exact arguments, target, caller, risk and a countdown
 // to the timeout; Approve (Ctrl+Return), Deny (Ctrl+Delete; "remember" denies identical calls from now on)
 // and Approve for N minutes (identical calls pass without asking for that long). The approver is recorded
-// as "console (USER)".
+// as "console (USER)". A request the panel selects by itself (one that just arrived) can be approved only after
+// kArmDelayMs, and when the shown request is decided elsewhere or times out nothing else is selected in its
+// place: a click meant for one request never approves another.
 class ApprovalsPanel final : public QWidget
 {
     Q_OBJECT
@@ -48,11 +51,15 @@ public:
     bool denySelected();
 
     static QString approverName(); // "console (USER)"
+    static constexpr int kArmDelayMs = 1000;
+    bool isArmed() const { return m_armed; }
 
 Q_SIGNALS:
     void requestDecided(const QString &id, bool approved);
 
 private:
+    void selectRow(const QString &id);
+    void arm(bool armed);
     void updateDetails();
     void updateButtons();
     void setStatus(const QString &text, bool error);
@@ -69,6 +76,11 @@ private:
     QPushButton *m_deny = nullptr;
     QCheckBox *m_remember = nullptr;
     QLineEdit *m_reason = nullptr;
+    QTimer *m_armTimer = nullptr;
+    bool m_armed = true;
+    bool m_removing = false; // between rowsAboutToBeRemoved and rowsRemoved
+    QString m_shown;       // the request in the details pane
+    QString m_decidedHere; // the last request this panel decided
 };
 
 } // namespace Tailops::Ui

@@ -10,6 +10,7 @@
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -26,6 +27,8 @@
 #include <QThread>
 #include <QThreadPool>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace Tailops::Ui {
 
@@ -291,6 +294,21 @@ void AuditPanel::exportTo(const QString &path, Audit::ExportFormat format)
     const QString logPath = m_model->logPath();
     if (logPath.isEmpty() || m_busy) {
         const QString why = logPath.isEmpty() ? tr("The audit log is not open.") : tr("Busy: wait for the running check.");
+        showStatus(why, true);
+        Q_EMIT exportFinished(false, 0, why);
+        return;
+    }
+    // Never over the log itself: QSaveFile would rename the export over it and the writer would go on
+    // appending to the replaced file.
+    const QFileInfo target(path);
+    const QStringList logFiles = Audit::auditFiles(logPath);
+    const QString targetPath = target.exists() ? target.canonicalFilePath() : target.absoluteFilePath();
+    const bool isLogFile = target.absoluteFilePath() == QFileInfo(logPath).absoluteFilePath()
+        || Audit::activeAuditPath(targetPath) == QFileInfo(logPath).absoluteFilePath()
+        || targetPath == QFileInfo(Audit::auditHeadPath(logPath)).absoluteFilePath()
+        || std::any_of(logFiles.cbegin(), logFiles.cend(), [&](const QString &f) { return QFileInfo(f).canonicalFilePath() == targetPath; });
+    if (isLogFile) {
+        const QString why = tr("%1 is part of the audit log itself: export to another file.").arg(path);
         showStatus(why, true);
         Q_EMIT exportFinished(false, 0, why);
         return;

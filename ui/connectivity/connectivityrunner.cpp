@@ -38,7 +38,11 @@ ConnectivityRunner::ConnectivityRunner(Service::GatewayService &gateway, QObject
     connect(&m_gateway.registry(), &Registry::TargetRegistry::targetsChanged, this, &ConnectivityRunner::onTargetsChanged);
 }
 
-ConnectivityRunner::~ConnectivityRunner() = default;
+ConnectivityRunner::~ConnectivityRunner()
+{
+    // Checks not started yet are dropped; those running end within their timeout (the pool waits for them).
+    checkPool().clear();
+}
 
 void ConnectivityRunner::run(const QStringList &targetIds)
 {

@@ -16,6 +16,7 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
+#include <QCoreApplication>
 #include <QThreadPool>
 #include <QVBoxLayout>
 
@@ -156,12 +157,9 @@ void DiagnosticsPanel::start(const QList<Doctor::Section> &sections)
     options.servedUrls = m_gateway.listenUrls();
     const QPointer<DiagnosticsPanel> self(this);
     options.progress = [self, run](const Doctor::CheckResult &result) {
-        QObject *context = self.data();
-        if (!context) {
-            return; // the panel is gone; the run finishes unseen
-        }
+        // Posted to the application, never to the panel: the panel may be deleted on the GUI thread meanwhile.
         QMetaObject::invokeMethod(
-            context,
+            QCoreApplication::instance(),
             [self, run, result] {
                 if (self) {
                     self->onResult(run, result);
@@ -172,12 +170,8 @@ void DiagnosticsPanel::start(const QList<Doctor::Section> &sections)
     const Config::GatewayConfig config = m_gateway.config();
     QThreadPool::globalInstance()->start([self, run, config, sections, options] {
         Doctor::runChecks(config, sections, options);
-        QObject *context = self.data();
-        if (!context) {
-            return;
-        }
         QMetaObject::invokeMethod(
-            context,
+            QCoreApplication::instance(),
             [self, run] {
                 if (self) {
                     self->onFinished(run);

@@ -20,6 +20,7 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QCoreApplication>
 #include <QThreadPool>
 #include <QVBoxLayout>
 
@@ -328,7 +329,7 @@ void FirstRunWizard::loadSshHosts()
             targets = Registry::importSshConfig(file, home, diagnostics);
         }
         QMetaObject::invokeMethod(
-            self, [self, targets, exists, file] {
+            QCoreApplication::instance(), [self, targets, exists, file] {
                 if (!self) {
                     return;
                 }
@@ -389,7 +390,7 @@ void FirstRunWizard::startCreating()
     QThreadPool::globalInstance()->start([self, options = options()] {
         auto result = createInitialConfig(options);
         QMetaObject::invokeMethod(
-            self, [self, result = std::move(result)] {
+            QCoreApplication::instance(), [self, result = std::move(result)] {
                 if (self) {
                     self->onCreated(result);
                 }

@@ -2,6 +2,7 @@
 
 #include <QMetaObject>
 #include <QPointer>
+#include <QCoreApplication>
 #include <QThreadPool>
 
 #include <cstdlib>
@@ -52,7 +53,7 @@ void TokensModel::refresh()
             s.error = QStringLiteral("last use unknown: %1").arg(usage.error().toString());
         }
         QMetaObject::invokeMethod(
-            self, [self, s = std::move(s)] {
+            QCoreApplication::instance(), [self, s = std::move(s)] {
                 if (self) {
                     self->apply(s);
                 }

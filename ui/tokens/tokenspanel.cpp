@@ -23,6 +23,7 @@
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QTableView>
+#include <QCoreApplication>
 #include <QThreadPool>
 #include <QVBoxLayout>
 
@@ -441,7 +442,7 @@ bool TokensPanel::mint()
     QThreadPool::globalInstance()->start([self, config = m_gateway.config(), request] {
         auto result = Auth::issueToken(config, request);
         QMetaObject::invokeMethod(
-            self, [self, result = std::move(result)] {
+            QCoreApplication::instance(), [self, result = std::move(result)] {
                 if (self) {
                     self->onMinted(result);
                 }
@@ -549,7 +550,7 @@ void TokensPanel::revoke(const QString &id, const QString &reason)
     QThreadPool::globalInstance()->start([self, path = m_gateway.config().tokensPath(), id, reason] {
         auto result = Auth::TokenStore(path).revoke(id, reason, QDateTime::currentDateTimeUtc());
         QMetaObject::invokeMethod(
-            self, [self, id, result = std::move(result)] {
+            QCoreApplication::instance(), [self, id, result = std::move(result)] {
                 if (!self) {
                     return;
                 }

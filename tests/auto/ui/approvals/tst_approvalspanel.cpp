@@ -30,6 +30,7 @@ private Q_SLOTS:
     void denyRefusesTheCall();
     void approveForMinutesCoversIdenticalCalls();
     void countdownInTheDetails();
+    void noApprovalForAnUnseenRequest();
 
 private:
     // Starts run_command echo WORD and waits until the panel lists it; returns its approval id.
@@ -194,6 +195,45 @@ void TestApprovalsPanel::countdownInTheDetails()
     QTRY_VERIFY_WITH_TIMEOUT(panel.detailsText().contains(u"Time left %1 s"_s.arg(remaining())), 3000);
     QVERIFY(panel.denySelected());
     QVERIFY(call->wait(15000));
+}
+
+// A request decided elsewhere leaves nothing selected in its place, and one the panel selects by itself
+// (it just arrived) cannot be approved until the operator could have read it.
+void TestApprovalsPanel::noApprovalForAnUnseenRequest()
+{
+    Ui::ApprovalsPanel panel(m_gw.gateway());
+    panel.show();
+    Tests::McpHttpClient client(m_gw.mcpUrl(), m_token);
+    QVERIFY(client.initialize());
+    auto *approve = panel.findChild<QPushButton *>(u"approveButton"_s);
+
+    // Arrives with nothing selected: shown, but Approve stays off for a moment.
+    std::unique_ptr<Tests::PendingCall> first;
+    const QString firstId = startWaitingCall(panel, client, u"first-call"_s, &first);
+    QVERIFY(!firstId.isEmpty());
+    QCOMPARE(panel.selectedRequest(), firstId);
+    QVERIFY(!panel.isArmed());
+    QVERIFY(!approve->isEnabled());
+    QVERIFY(!panel.approveSelected());
+    QVERIFY2(panel.statusText().contains(u"just arrived"_s), qPrintable(panel.statusText()));
+    QTRY_VERIFY_WITH_TIMEOUT(approve->isEnabled(), 3000);
+
+    // A second one waits behind it; the first is decided from the command line's side (the broker).
+    std::unique_ptr<Tests::PendingCall> second;
+    const QString secondId = startWaitingCall(panel, client, u"second-call"_s, &second);
+    QVERIFY(!secondId.isEmpty());
+    QCOMPARE(panel.selectedRequest(), firstId);
+    QVERIFY(m_gw.gateway().approvals().deny(firstId, false, u"cli"_s));
+    QVERIFY(first->wait(15000));
+    QTRY_COMPARE(panel.model().rowCount(), 1);
+    QVERIFY(panel.selectedRequest().isEmpty()); // not the second in its place
+    QVERIFY(!approve->isEnabled());
+    QVERIFY(!panel.approveSelected());
+    QVERIFY2(panel.statusText().contains(u"decided elsewhere"_s), qPrintable(panel.statusText()));
+    QVERIFY(!second->isFinished());
+    QVERIFY(panel.showRequest(secondId));
+    QVERIFY(panel.denySelected());
+    QVERIFY(second->wait(15000));
 }
 
 QTEST_MAIN(TestApprovalsPanel)

@@ -71,6 +71,7 @@ private Q_SLOTS:
     void verifyTamperedCopy();
     void exportWritesEveryRecord_data();
     void exportWritesEveryRecord();
+    void exportRefusesTheLogItself();
     void followsUntilTheUserScrollsUp();
 
 private:
@@ -294,6 +295,26 @@ void TestAuditPanel::exportWritesEveryRecord()
     } else {
         QVERIFY(logLines(path).first().contains("record_id"));
     }
+}
+
+void TestAuditPanel::exportRefusesTheLogItself()
+{
+    QVERIFY(log().flush());
+    const QByteArray before = [&] {
+        QFile f(log().path());
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }();
+    QVERIFY(!before.isEmpty());
+    for (const QString &path : { log().path(), log().headPath() }) {
+        QSignalSpy finished(m_panel.get(), &AuditPanel::exportFinished);
+        m_panel->exportTo(path, Audit::ExportFormat::Jsonl);
+        QCOMPARE(finished.size(), 1); // refused at once, nothing started
+        QVERIFY(!finished.at(0).at(0).toBool());
+        QVERIFY2(finished.at(0).at(2).toString().contains(u"part of the audit log"_s), qPrintable(finished.at(0).at(2).toString()));
+    }
+    QFile f(log().path());
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(f.readAll().startsWith(before));
 }
 
 void TestAuditPanel::followsUntilTheUserScrollsUp()

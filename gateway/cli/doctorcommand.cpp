@@ -1,6 +1,7 @@
 #include "doctorcommand.h"
 
 #include "clisupport.h"
+#include "config/gatewayconfig.h"
 #include "doctor/doctor.h"
 
 #include <QJsonDocument>
@@ -54,7 +55,12 @@ int runDoctorCommand(const QStringList &args)
     Doctor::Options options;
     options.timeoutMs = timeout * 1000;
     options.auditVerifyFull = parser.isSet(u"full-audit"_s);
-    const Config::GatewayConfig config = Doctor::loadConfig(configDir(parser));
+    Config::Diagnostics configDiagnostics;
+    const Config::GatewayConfig config = Config::loadGatewayConfig(configDir(parser), configDiagnostics);
+    if (Config::hasErrors(configDiagnostics) && !sections.contains(Doctor::Section::Configuration)) {
+        // The other sections would check defaults in place of the broken file: show why first.
+        sections.prepend(Doctor::Section::Configuration);
+    }
     const QList<Doctor::CheckResult> results = Doctor::runChecks(config, sections, options);
     if (parser.isSet(u"json"_s)) {
         QJsonObject report = Doctor::reportToJson(results);

@@ -637,7 +637,8 @@ private:
 
     void sshTarget(const Registry::Target &t)
     {
-        const QString key = t.keyPath;
+        // As the SSH executor reads it: "~" and "~/..." are the home directory.
+        const QString key = (t.keyPath == u"~" || t.keyPath.startsWith(u"~/")) ? QString(QDir::homePath() + t.keyPath.mid(1)) : t.keyPath;
         check(Section::Targets, u"targets.ssh-key:"_s + t.id, QStringLiteral("SSH key of %1").arg(t.id), key, [&](CheckResult &r) {
             if (key.isEmpty()) {
                 set(r, Status::Ok, u"no connection.key_path: ssh-agent and the default ~/.ssh/id_* keys are tried"_s);

@@ -305,6 +305,17 @@ Core::Result<void> changeTargets(const QString &file, const QList<TargetChange> 
         if (!std::any_of(blocks.cbegin(), blocks.cend(), [&](const Block &b) { return b.id == c.id; })) {
             return Core::fail(QStringLiteral("target '%1' is not declared in %2").arg(c.id, file));
         }
+        if (c.target) {
+            // The new settings come from the loaded target, whose ${VAR} references are already expanded:
+            // rewriting the block would put their current values (maybe secrets) into the file.
+            const Block &b = *std::find_if(blocks.cbegin(), blocks.cend(), [&](const Block &x) { return x.id == c.id; });
+            for (qsizetype l = b.first; l < b.end; ++l) {
+                if (lines.value(l).contains("${")) {
+                    return Core::fail(QStringLiteral("target '%1' uses ${VARIABLE} references (%2 line %3): edit it by hand so "
+                                                     "they stay references").arg(c.id, file).arg(l + 1));
+                }
+            }
+        }
         if (c.target && c.target->id != c.id) {
             if (ids.contains(c.target->id)) {
                 return Core::fail(QStringLiteral("target '%1' already exists in %2").arg(c.target->id, file));
@@ -346,6 +357,18 @@ Core::Result<void> changeTargets(const QString &file, const QList<TargetChange> 
         const YAML::Node check = YAML::Load(out.toStdString());
         if (!check.IsMap() || !check["targets"]) {
             return Core::fail(QStringLiteral("the edited %1 lost its 'targets' map; nothing written").arg(file));
+        }
+        // Exactly the targets intended, as the loader will read them (a "---" or "..." after the targets, say,
+        // would hide an added one in a second document, or lose what follows a removed one).
+        QSet<QString> written;
+        if (check["targets"].IsMap()) {
+            for (const auto &entry : check["targets"]) {
+                written.insert(QString::fromStdString(entry.first.Scalar()));
+            }
+        }
+        if (written != ids) {
+            return Core::fail(QStringLiteral("the edited %1 would not hold exactly the intended targets (its layout is "
+                                             "unusual: edit it by hand); nothing written").arg(file));
         }
     } catch (const YAML::Exception &e) {
         return Core::fail(QStringLiteral("the edited %1 would not parse (line %2); nothing written").arg(file).arg(e.mark.line + 1));

@@ -21,6 +21,7 @@ private Q_SLOTS:
     void exitCodes_data();
     void exitCodes();
     void textReport();
+    void brokenConfigShownWithAnySection();
 
 private:
     struct Run
@@ -122,6 +123,23 @@ void tst_DoctorCli::textReport()
     QCOMPARE(doctor({ u"--section"_s, u"bogus"_s }).exitCode, 2);
     QCOMPARE(doctor({ u"--no-such-option"_s }).exitCode, 2);
     QCOMPARE(doctor({ u"--timeout"_s, u"0"_s }).exitCode, 2);
+}
+
+// A broken gateway.yaml is reported even when only another section is asked for: the others would check
+// defaults in its place.
+void tst_DoctorCli::brokenConfigShownWithAnySection()
+{
+    QTemporaryDir dir;
+    QVERIFY(DoctorTest::writeHealthy(dir.path()));
+    QFile f(dir.path() + u"/gateway.yaml"_s);
+    QVERIFY(f.open(QIODevice::Append));
+    f.write("listen: [: nonsense\n");
+    f.close();
+    const Run run = doctor({ u"--config-dir"_s, dir.path(), u"--section"_s, u"network"_s });
+    QCOMPARE(run.exitCode, 1);
+    const QString out = QString::fromUtf8(run.out);
+    QVERIFY2(out.startsWith(u"Configuration\n"_s), qPrintable(out));
+    QVERIFY2(out.contains(u"FAIL  gateway.yaml"_s), qPrintable(out));
 }
 
 QTEST_GUILESS_MAIN(tst_DoctorCli)

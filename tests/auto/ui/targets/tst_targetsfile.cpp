@@ -105,6 +105,8 @@ private Q_SLOTS:
     void roundTrip_data();
     void roundTrip();
     void flowStyleRefused();
+    void unusualLayoutRefused_data();
+    void unusualLayoutRefused();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -296,6 +298,36 @@ void TestTargetsFile::flowStyleRefused()
     QCOMPARE(readAll(m_file), flow);
 }
 
+// Found in review: an edit must not bake ${VAR} values into the file, and a document marker after the targets
+// must not swallow an added target or lose what follows a removed one. Refused, with the file untouched.
+void TestTargetsFile::unusualLayoutRefused_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("id");       // replace/remove this ("": add)
+    QTest::addColumn<bool>("remove");
+    QTest::addColumn<QString>("message");
+    const QByteArray env = "targets:\n  web:\n    type: remote\n    connection: {host: web.example, key_path: \"${HOME}/.ssh/k\"}\n";
+    QTest::newRow("edit a target with ${VAR}") << env << u"web"_s << false << u"${VARIABLE} references"_s;
+    const QByteArray marker = "targets:\n  web:\n    type: remote\n    connection: {host: web.example}\n...\n# trailer\n";
+    QTest::newRow("add before a document end") << marker << QString() << false << u"exactly the intended targets"_s;
+}
+
+void TestTargetsFile::unusualLayoutRefused()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, id);
+    QFETCH(bool, remove);
+    QFETCH(QString, message);
+    writeAll(m_file, content);
+    Registry::TargetChange change { id, std::nullopt };
+    if (!remove) {
+        change.target = sshTarget(id.isEmpty() ? u"added"_s : id, u"new.example"_s, 22);
+    }
+    const auto changed = Registry::changeTargets(m_file, { change });
+    QVERIFY(!changed);
+    QVERIFY2(changed.error().message.contains(message), qPrintable(changed.error().message));
+    QCOMPARE(readAll(m_file), content);
+}
 
 QTEST_GUILESS_MAIN(TestTargetsFile)
 #include "tst_targetsfile.moc"

@@ -111,7 +111,8 @@ bool hostMatches(const QString &pattern, const QString &name)
         }
         const QByteArray salt = QByteArray::fromBase64(parts.at(2).toLatin1());
         const QByteArray hash = QByteArray::fromBase64(parts.at(3).toLatin1());
-        return QMessageAuthenticationCode::hash(name.toUtf8(), salt, QCryptographicHash::Sha1) == hash;
+        // OpenSSH hashes the host name lowercased.
+        return QMessageAuthenticationCode::hash(name.toLower().toUtf8(), salt, QCryptographicHash::Sha1) == hash;
     }
     if (pattern.contains(u'*') || pattern.contains(u'?')) {
         return Core::globMatch(pattern.toLower(), name.toLower());

@@ -1,5 +1,7 @@
 #include "sshconfigimport.h"
 
+#include "core/paths.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -92,6 +94,24 @@ void parseInto(const QByteArray &text, const QString &fileName, const QString &h
     }
 }
 
+// As ssh matches Host lines: a negated pattern that matches excludes the block, else any pattern matching
+// (with * and ?) includes it; case-insensitive.
+bool blockApplies(const QStringList &patterns, const QString &alias)
+{
+    const QString name = alias.toLower();
+    bool positive = false;
+    for (const QString &p : patterns) {
+        if (p.startsWith(u'!')) {
+            if (Core::globMatch(p.mid(1).toLower(), name)) {
+                return false;
+            }
+        } else if (Core::globMatch(p.toLower(), name)) {
+            positive = true;
+        }
+    }
+    return positive;
+}
+
 } // namespace
 
 QList<Target> parseSshConfig(const QByteArray &text, const QString &fileName, const QString &homeDir,
@@ -113,8 +133,7 @@ QList<Target> parseSshConfig(const QByteArray &text, const QString &fileName, co
             // ssh takes the first value for each option, in file order, across matching blocks.
             QHash<QString, QString> options;
             for (const HostBlock &b : std::as_const(blocks)) {
-                const bool matches = b.patterns.contains(alias) || b.patterns.contains(QStringLiteral("*"));
-                if (!matches) {
+                if (!blockApplies(b.patterns, alias)) {
                     continue;
                 }
                 for (auto it = b.options.cbegin(); it != b.options.cend(); ++it) {

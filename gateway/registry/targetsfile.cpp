@@ -260,8 +260,10 @@ Core::Result<void> changeTargets(const QString &file, const QList<TargetChange> 
             return Core::fail(QStringLiteral("'targets' in %1 is not a block map of targets: edit it by hand").arg(file));
         }
         if (empty) {
-            if (targets && targets.IsMap()) { // "targets: {}"
-                lines[targetsLine] = QByteArrayLiteral("targets:");
+            if (targets && (targets.IsMap() || targets.IsNull())) { // "targets: {}", "targets: ~", "targets: null"
+                const QByteArray &old = lines.at(targetsLine);
+                const qsizetype comment = old.indexOf(" #");
+                lines[targetsLine] = QByteArrayLiteral("targets:") + (comment >= 0 ? old.mid(comment) : QByteArray());
             }
             insertAt = targetsLine + 1;
         } else {

@@ -63,6 +63,25 @@ private Q_SLOTS:
         QVERIFY(d.at(1).toString().contains(QStringLiteral("Host spaced: HostName 'q.example web1'")));
     }
 
+    // Found in review: wildcard and negated Host patterns apply as ssh applies them.
+    void wildcardBlocksApplyLikeSsh()
+    {
+        const QByteArray config = "Host web.prod\n  HostName 192.0.2.20\n"
+                                  "Host bastion\n  HostName 192.0.2.1\n"
+                                  "Host *.PROD\n  User deploy\n  IdentityFile ~/.ssh/prod\n"
+                                  "Host * !bastion\n  User everyone\n"
+                                  "Host b?stion\n  Port 2201\n";
+        Config::Diagnostics d;
+        const auto targets = Registry::parseSshConfig(config, QStringLiteral("config"), QStringLiteral("/home/u"), d);
+        QCOMPARE(targets.size(), 2);
+        QCOMPARE(targets.at(0).id, QStringLiteral("web.prod"));
+        QCOMPARE(targets.at(0).username, QStringLiteral("deploy"));              // *.PROD, case-insensitive
+        QCOMPARE(targets.at(0).keyPath, QStringLiteral("/home/u/.ssh/prod"));
+        QCOMPARE(targets.at(1).id, QStringLiteral("bastion"));
+        QCOMPARE(targets.at(1).username, QString());                              // "!bastion" excludes it
+        QCOMPARE(targets.at(1).port, 2201);                                        // b?stion
+    }
+
     // Found by tests/fuzz (sshconfig): a key path with a carriage return and an undecodable byte did not survive
     // the round trip through targets.yaml; such values are refused at their Host block.
     void skipsGarbledUserAndKeyPath()

@@ -102,6 +102,8 @@ private Q_SLOTS:
     void refused_data();
     void refused();
     void createsMissingFile();
+    void addsToAnEmptyTargetsKey_data();
+    void addsToAnEmptyTargetsKey();
     void roundTrip_data();
     void roundTrip();
     void flowStyleRefused();
@@ -208,6 +210,26 @@ void TestTargetsFile::refused()
     QVERIFY2(changed.error().message.contains(expected), qPrintable(changed.error().message));
     QCOMPARE(readAll(m_file), kOriginal); // nothing written
     QVERIFY(!QFile::exists(m_file + u".bak"_s));
+}
+
+void TestTargetsFile::addsToAnEmptyTargetsKey_data()
+{
+    QTest::addColumn<QByteArray>("line");
+    QTest::newRow("{}") << QByteArray("targets: {}");
+    QTest::newRow("~") << QByteArray("targets: ~");
+    QTest::newRow("null, with a comment") << QByteArray("targets: null  # none yet");
+}
+
+void TestTargetsFile::addsToAnEmptyTargetsKey()
+{
+    QFETCH(QByteArray, line);
+    writeAll(m_file, "version: \"1.0\"\n" + line + "\n");
+    QVERIFY(Registry::changeTargets(m_file, { { QString(), sshTarget(u"x"_s, u"x.example"_s, 22) } }));
+    Config::Diagnostics d;
+    const auto loaded = Registry::parseTargets(readAll(m_file), u"targets.yaml"_s, d, [](const QString &) { return std::optional<QString>(); });
+    QCOMPARE(loaded.size(), 1);
+    QCOMPARE(loaded.first().host, u"x.example"_s);
+    QCOMPARE(readAll(m_file).contains("# none yet"), line.contains("# none yet"));
 }
 
 void TestTargetsFile::createsMissingFile()

@@ -250,7 +250,7 @@ public:
             tailscale();
             break;
         case Section::System:
-            system();
+            systemSection();
             break;
         }
     }
@@ -1036,7 +1036,7 @@ private:
 
     // ---- System: library versions, optional tools, resource limits ----
 
-    void system()
+    void systemSection()
     {
         check(Section::System, u"system.libraries"_s, u"Libraries"_s, QString(), [&](CheckResult &r) {
             set(r, Status::Ok, QStringLiteral("Qt %1 (built with %2), %3, libssh %4, libcurl %5")

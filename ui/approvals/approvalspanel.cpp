@@ -273,25 +273,15 @@ void ApprovalsPanel::setStatus(const QString &text, bool error)
 
 bool ApprovalsPanel::approveSelected()
 {
-    const QString id = selectedRequest();
-    if (id.isEmpty()) {
-        return false;
-    }
-    if (!m_armed) {
-        setStatus(QStringLiteral("Request %1 just arrived: read it, then approve.").arg(id), true);
-        return false;
-    }
-    m_decidedHere = id;
-    if (auto done = m_gateway.approvals().approve(id, 0, approverName()); !done) {
-        setStatus(done.error().toString(), true);
-        return false;
-    }
-    setStatus(QStringLiteral("Approved %1.").arg(id), false);
-    Q_EMIT requestDecided(id, true);
-    return true;
+    return approve(0);
 }
 
 bool ApprovalsPanel::approveSelectedFor()
+{
+    return approve(m_minutes->value());
+}
+
+bool ApprovalsPanel::approve(int grantMinutes)
 {
     const QString id = selectedRequest();
     if (id.isEmpty()) {
@@ -302,12 +292,13 @@ bool ApprovalsPanel::approveSelectedFor()
         return false;
     }
     m_decidedHere = id;
-    const int minutes = m_minutes->value();
-    if (auto done = m_gateway.approvals().approve(id, qint64(minutes) * 60, approverName()); !done) {
+    if (auto done = m_gateway.approvals().approve(id, qint64(grantMinutes) * 60, approverName()); !done) {
         setStatus(done.error().toString(), true);
         return false;
     }
-    setStatus(QStringLiteral("Approved %1; identical calls pass without asking for %2 min.").arg(id).arg(minutes), false);
+    setStatus(grantMinutes > 0 ? QStringLiteral("Approved %1; identical calls pass without asking for %2 min.").arg(id).arg(grantMinutes)
+                               : QStringLiteral("Approved %1.").arg(id),
+              false);
     Q_EMIT requestDecided(id, true);
     return true;
 }

@@ -58,6 +58,7 @@ Q_SIGNALS:
     void requestDecided(const QString &id, bool approved);
 
 private:
+    bool approve(int grantMinutes); // 0: this call only
     void selectRow(const QString &id);
     void arm(bool armed);
     void updateDetails();
